@@ -1,0 +1,48 @@
+# Tradeflow: `make start` to try it, `make test` to check everything. `make help` lists the rest.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.PHONY: help install build lint format test test-unit start infra-up infra-down infra-status clean distclean
+
+help: ## List the targets with one line each
+	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
+
+# npm ci only when the lockfile changed since the last install.
+node_modules/.package-lock.json: package-lock.json package.json services/*/package.json
+	@scripts/check-prereqs.sh
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.package-lock.json ## Install dependencies (npm ci) when the lockfile changed
+
+build: install ## Type-check and compile every package (tsc -b)
+	npx tsc -b
+
+lint: install ## Lint (typescript-eslint) and check formatting (Prettier)
+	npx eslint .
+	npx prettier --check .
+
+format: install ## Rewrite files with Prettier
+	npx prettier --write .
+
+test: build lint ## Run every suite; starts real Kafka and DynamoDB Local when needed
+	npx jest
+
+test-unit: install ## Run only the suites that need nothing running
+	npx jest --selectProjects unit
+
+infra-up: install ## Start Kafka (KRaft) and DynamoDB Local on loopback; safe to run twice
+	scripts/infra/up.sh
+
+infra-down: ## Stop the local Kafka and DynamoDB Local; safe to run twice
+	scripts/infra/down.sh
+
+infra-status: ## Show whether the local Kafka and DynamoDB Local are running
+	scripts/infra/status.sh
+
+clean: ## Stop local infra and remove build output and logs (keeps the download cache)
+	-scripts/infra/down.sh
+	rm -rf services/*/dist .run coverage
+
+distclean: clean ## Also remove node_modules and the download cache (.cache)
+	rm -rf node_modules .cache

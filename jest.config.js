@@ -1,0 +1,31 @@
+// One root config that finds every package's tests and the suites under tests/.
+// Two projects: `unit` needs nothing running; `integration` (files named *.int.test.ts and
+// everything under tests/) gets real Kafka and DynamoDB Local from its global setup, which
+// Jest runs only when at least one of its tests is selected.
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' }, sourceMaps: 'inline' }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: { '^@tradeflow/([a-z-]+)/(.*)$': '<rootDir>/services/$1/src/$2' },
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/services/*/test/**/*.test.ts'],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.test\\.ts$'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/services/*/test/**/*.int.test.ts', '<rootDir>/tests/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/tests/setup/global-teardown.ts',
+      testTimeout: 60_000,
+    },
+  ],
+};
