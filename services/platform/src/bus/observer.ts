@@ -1,0 +1,22 @@
+/**
+ * What a bus adapter reports as it works. The metrics module implements it with prom-client
+ * counters; the bus itself never imports prom-client.
+ */
+export interface BusObserver {
+  /** `count` messages were acknowledged by the bus on `topic`. */
+  published(topic: string, count: number): void;
+  /** A handler in `group` finished a message from `topic` successfully. */
+  consumed(topic: string, group: string): void;
+  /** A handler in `group` threw for a message from `topic` (each failed attempt counts). */
+  failed(topic: string, group: string): void;
+  /** A message from `topic` was moved to its dead-letter topic after its last attempt. */
+  deadLettered(topic: string, group: string): void;
+}
+
+/** An observer that records nothing, for tests and tools. */
+export const noopBusObserver: BusObserver = {
+  published: () => undefined,
+  consumed: () => undefined,
+  failed: () => undefined,
+  deadLettered: () => undefined,
+};
