@@ -6,7 +6,10 @@ const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' }, sourceMaps: 'inline' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@tradeflow/([a-z-]+)/(.*)$': '<rootDir>/services/$1/src/$2' },
+  moduleNameMapper: {
+    '^@tradeflow/([a-z-]+)$': '<rootDir>/services/$1/src/index',
+    '^@tradeflow/([a-z-]+)/(.*)$': '<rootDir>/services/$1/src/$2',
+  },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
 

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/** A market's code: ISO 10383 MIC (XNYS, XLON, XTKS, ...). */
+export const MarketCode = z.string().regex(/^[A-Z0-9]{4}$/, 'must be a 4-character MIC such as XNYS');
+
+/** Ticker symbols: upper-case letters and digits, optionally a dot class suffix (BRK.B). */
+export const Symbol = z
+  .string()
+  .regex(
+    /^[A-Z0-9]{1,10}(\.[A-Z0-9]{1,4})?$/,
+    'must be 1-10 upper-case letters or digits, optionally .CLASS',
+  );
+
+export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
+
+export const AccountId = z
+  .string()
+  .regex(/^[A-Z0-9][A-Z0-9-]{2,31}$/, 'must be 3-32 characters A-Z, 0-9 or -');
+
+const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
+
+/** A market with its regular trading session, in the market's own time zone. */
+export const Market = z.strictObject({
+  code: MarketCode,
+  name: z.string().min(1).max(100),
+  timeZone: z.string().min(1).max(64),
+  open: LocalTime,
+  close: LocalTime,
+  /** ISO weekdays the market trades on: 1 = Monday ... 7 = Sunday. */
+  tradingDays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+  currency: Currency,
+});
+export type Market = z.infer<typeof Market>;
+
+export const InstrumentStatus = z.enum(['ACTIVE', 'HALTED']);
+
+export const Instrument = z.strictObject({
+  symbol: Symbol,
+  name: z.string().min(1).max(200),
+  market: MarketCode,
+  currency: Currency,
+  lotSize: z.number().int().positive(),
+  tickSize: z.number().positive(),
+  status: InstrumentStatus,
+});
+export type Instrument = z.infer<typeof Instrument>;
+
+/** The reference price a trade's price is collared against. */
+export const ReferencePrice = z.strictObject({
+  symbol: Symbol,
+  price: z.number().positive(),
+  asOf: z.iso.datetime({ offset: true }),
+  source: z.string().min(1).max(64),
+});
+export type ReferencePrice = z.infer<typeof ReferencePrice>;
+
+export const AccountLimits = z.strictObject({
+  maxQuantity: z.number().int().positive(),
+  maxNotionalPerTrade: z.number().positive(),
+  maxNotionalPerDay: z.number().positive(),
+});
+export type AccountLimits = z.infer<typeof AccountLimits>;
+
+export const Account = z.strictObject({
+  accountId: AccountId,
+  name: z.string().min(1).max(200),
+  limits: AccountLimits,
+  permittedMarkets: z.array(MarketCode).min(1),
+});
+export type Account = z.infer<typeof Account>;
+
+/** An instrument nobody may trade, with why. */
+export const RestrictedEntry = z.strictObject({
+  symbol: Symbol,
+  reason: z.string().min(1).max(500),
+  since: z.iso.datetime({ offset: true }),
+});
+export type RestrictedEntry = z.infer<typeof RestrictedEntry>;
+
+/** One record of the compacted reference topic; `entity: null` is a deletion (tombstone). */
+export const ReferenceChange = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('market'), id: MarketCode, entity: Market.nullable() }),
+  z.strictObject({ kind: z.literal('instrument'), id: Symbol, entity: Instrument.nullable() }),
+  z.strictObject({ kind: z.literal('price'), id: Symbol, entity: ReferencePrice.nullable() }),
+  z.strictObject({ kind: z.literal('account'), id: AccountId, entity: Account.nullable() }),
+  z.strictObject({ kind: z.literal('restricted'), id: Symbol, entity: RestrictedEntry.nullable() }),
+]);
+export type ReferenceChange = z.infer<typeof ReferenceChange>;
+export type ReferenceKind = ReferenceChange['kind'];
+
+/** The Kafka key of a reference change: one key per entity, so compaction keeps its latest state. */
+export function referenceKey(kind: ReferenceKind, id: string): string {
+  return `${kind}:${id}`;
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { AccountId, Currency, Symbol } from './reference';
+
+export const Side = z.enum(['BUY', 'SELL']);
+export type Side = z.infer<typeof Side>;
+
+export const TradeStatus = z.enum(['RECEIVED', 'VALIDATED', 'REJECTED', 'AMENDED', 'CANCELLED']);
+export type TradeStatus = z.infer<typeof TradeStatus>;
+
+/** How a trade entered the system. */
+export const IntakeChannel = z.enum(['single', 'batch', 'bulk']);
+
+/** Data of `trades.submitted`: everything validation needs, nothing it has to look up in trades' tables. */
+export const TradeSubmitted = z.strictObject({
+  tradeId: z.string().min(1),
+  accountId: AccountId,
+  symbol: Symbol,
+  side: Side,
+  quantity: z.number().int().positive(),
+  price: z.number().positive(),
+  currency: Currency,
+  /** When the trade was executed, as the client reported it. */
+  tradeTime: z.iso.datetime({ offset: true }),
+  /** When trades accepted it. */
+  receivedAt: z.iso.datetime({ offset: true }),
+  channel: IntakeChannel,
+  /** Monotonic per trade: 1 on submission, +1 on each amendment; outcomes carry it back. */
+  version: z.number().int().positive(),
+});
+export type TradeSubmitted = z.infer<typeof TradeSubmitted>;
+
+/** One failed validation rule and the human-readable reason. */
+export const RuleFailure = z.strictObject({
+  ruleId: z.string().min(1),
+  reason: z.string().min(1),
+});
+export type RuleFailure = z.infer<typeof RuleFailure>;
+
+/** Data of `trades.outcomes`: the result of validating one version of one trade. */
+export const TradeOutcome = z.strictObject({
+  tradeId: z.string().min(1),
+  accountId: AccountId,
+  version: z.number().int().positive(),
+  status: z.enum(['VALIDATED', 'REJECTED']),
+  /** Every rule that failed; empty when validated. */
+  failures: z.array(RuleFailure),
+  validatedAt: z.iso.datetime({ offset: true }),
+});
+export type TradeOutcome = z.infer<typeof TradeOutcome>;
