@@ -19,6 +19,10 @@ export const AccountId = z
 
 const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
 
+/** A pause inside the session when the market does not trade (Tokyo's lunch break), local time. */
+export const SessionBreak = z.strictObject({ start: LocalTime, end: LocalTime });
+export type SessionBreak = z.infer<typeof SessionBreak>;
+
 /** A market with its regular trading session, in the market's own time zone. */
 export const Market = z.strictObject({
   code: MarketCode,
@@ -26,6 +30,8 @@ export const Market = z.strictObject({
   timeZone: z.string().min(1).max(64),
   open: LocalTime,
   close: LocalTime,
+  /** Intraday pauses, e.g. XTKS 11:30-12:30; absent when the session is continuous. */
+  breaks: z.array(SessionBreak).max(4).optional(),
   /** ISO weekdays the market trades on: 1 = Monday ... 7 = Sunday. */
   tradingDays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
   currency: Currency,
