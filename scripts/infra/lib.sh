@@ -1,0 +1,177 @@
+# Shared helpers for the local infrastructure scripts (sourced, not run).
+# Every process we start carries `-Dtradeflow.infra=<name>` on its command line, so a pid file can be
+# checked against the live process table: a recycled pid never passes for ours.
+# shellcheck shell=bash
+
+INFRA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$INFRA_DIR/../.." && pwd)
+CACHE_DIR="$ROOT/.cache"
+RUN_DIR="$CACHE_DIR/run"
+
+# shellcheck source=../../versions.env
+source "$ROOT/versions.env"
+
+KAFKA_PORT=${TRADEFLOW_KAFKA_PORT:-19092}
+KAFKA_CONTROLLER_PORT=${TRADEFLOW_KAFKA_CONTROLLER_PORT:-19093}
+DYNAMODB_PORT=${TRADEFLOW_DYNAMODB_PORT:-18000}
+# Seconds to wait for a process to answer after start, and to exit after SIGTERM.
+START_DEADLINE=${TRADEFLOW_INFRA_START_TIMEOUT:-120}
+STOP_DEADLINE=${TRADEFLOW_INFRA_STOP_TIMEOUT:-30}
+
+say() { printf '[infra] %s\n' "$*" >&2; }
+die() {
+  printf '[infra] error: %s\n' "$*" >&2
+  exit 1
+}
+
+# Fails with one clear line when a tool is missing (java, mvn, node).
+require_cmd() {
+  local cmd=$1 why=$2
+  command -v "$cmd" >/dev/null 2>&1 || die "$cmd not found on PATH; $why"
+}
+
+require_java() {
+  require_cmd java "Java 17+ is needed to run Kafka and DynamoDB Local"
+  local v
+  v=$(java -version 2>&1 | awk -F'"' '/version/ { print $2; exit }')
+  [[ ${v%%.*} =~ ^[0-9]+$ && ${v%%.*} -ge 17 ]] || die "Java 17+ is needed (found ${v:-unknown})"
+}
+
+# Holds an exclusive lock on <name> for the rest of the calling shell, so that two `up`s (two terminals,
+# two jest runs) never start the same process twice. fd 9 must not leak into started processes.
+take_lock() {
+  local name=$1
+  mkdir -p "$RUN_DIR/$name"
+  exec 9>"$RUN_DIR/$name/lock"
+  flock -w "$START_DEADLINE" 9 || die "timed out waiting for another infra script holding $RUN_DIR/$name/lock"
+}
+
+pid_file() { echo "$RUN_DIR/$1/pid"; }
+
+# True when pid $2 is alive and was started by us as service $1.
+is_ours() {
+  local name=$1 pid=$2
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ -r /proc/$pid/cmdline ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-Dtradeflow.infra=$name "
+}
+
+# Prints the pid of our running service $1, or nothing (and removes a stale pid file).
+running_pid() {
+  local name=$1 file pid
+  file=$(pid_file "$name")
+  [[ -f $file ]] || return 0
+  pid=$(<"$file")
+  if is_ours "$name" "$pid"; then
+    echo "$pid"
+  else
+    say "$name: removing stale pid file (pid ${pid:-?} is not running)"
+    rm -f "$file"
+  fi
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Refuses to start when the port is already taken by a process these scripts did not start.
+require_free_port() {
+  local name=$1 port=$2 owner=''
+  port_open "$port" || return 0
+  if command -v ss >/dev/null 2>&1; then
+    owner=$(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'users:(([^)]*))' | head -n1 || true)
+  fi
+  die "$name: port $port on 127.0.0.1 is already in use by a process these scripts did not start${owner:+ ($owner)}; stop it or pick another port (see TRADEFLOW_*_PORT)"
+}
+
+# Starts "$@" detached in its own session, so it outlives the shell (and a Ctrl-C in it); records the pid.
+# The pid is written by the process itself before exec, so it is the JVM's pid, not a wrapper's.
+spawn_detached() {
+  local name=$1 log=$2
+  shift 2
+  local file
+  file=$(pid_file "$name")
+  rm -f "$file"
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$file" "$@" </dev/null >"$log" 2>&1 9>&- &
+  local i
+  for ((i = 0; i < 50; i++)); do
+    [[ -s $file ]] && return 0
+    sleep 0.1
+  done
+  die "$name: the process did not start (no pid file); see $log"
+}
+
+# Prints the last lines of each log file given, for a failure message.
+show_logs() {
+  local f
+  for f in "$@"; do
+    [[ -s $f ]] || continue
+    printf '[infra] --- last lines of %s ---\n' "$f" >&2
+    tail -n 25 "$f" >&2
+  done
+}
+
+# Waits until `node probe.js <kind> <address>` succeeds while pid $3 stays alive; on failure prints the logs.
+wait_ready() {
+  local name=$1 kind=$2 address=$3 pid=$4
+  shift 4
+  local rc=0
+  node --no-warnings "$INFRA_DIR/probe.js" "$kind" "$address" --wait "$START_DEADLINE" --pid "$pid" || rc=$?
+  case $rc in
+    0) return 0 ;;
+    3) say "$name: the process (pid $pid) exited during start-up" ;;
+    *) say "$name: did not answer at $address within ${START_DEADLINE}s" ;;
+  esac
+  show_logs "$@"
+  return 1
+}
+
+# Sends SIGTERM, waits up to STOP_DEADLINE seconds, then SIGKILL. Returns once the process is gone.
+stop_pid() {
+  local name=$1 pid=$2 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < STOP_DEADLINE * 10; i++)); do
+    is_ours "$name" "$pid" || return 0
+    sleep 0.1
+  done
+  say "$name: still running ${STOP_DEADLINE}s after SIGTERM; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    is_ours "$name" "$pid" || return 0
+    sleep 0.1
+  done
+  die "$name: pid $pid survived SIGKILL"
+}
+
+# Common `down` for service $1: stop it if it runs, remove its pid file; safe to repeat.
+service_down() {
+  local name=$1 pid
+  take_lock "$name"
+  pid=$(running_pid "$name")
+  if [[ -z $pid ]]; then
+    say "$name: not running"
+    return 0
+  fi
+  say "$name: stopping (pid $pid)"
+  local t0=$SECONDS
+  stop_pid "$name" "$pid"
+  rm -f "$(pid_file "$name")"
+  say "$name: stopped in $((SECONDS - t0))s"
+}
+
+# Common `status` for service $1 at address $2 (probe kind $3); exit 1 when not running.
+service_status() {
+  local name=$1 address=$2 kind=$3 pid
+  pid=$(running_pid "$name")
+  if [[ -z $pid ]]; then
+    echo "$name: not running"
+    return 1
+  fi
+  if node --no-warnings "$INFRA_DIR/probe.js" "$kind" "$address" >/dev/null 2>&1; then
+    echo "$name: running (pid $pid), answering at $address"
+  else
+    echo "$name: running (pid $pid), NOT answering at $address"
+    return 1
+  fi
+}
