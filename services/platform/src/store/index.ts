@@ -1,0 +1,5 @@
+/** The store: DynamoDB clients, table bootstrap, error translation and batch helpers. */
+export * from './client';
+export * from './tables';
+export * from './store-errors';
+export * from './batch';
