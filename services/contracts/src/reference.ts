@@ -17,6 +17,22 @@ export const AccountId = z
   .string()
   .regex(/^[A-Z0-9][A-Z0-9-]{2,31}$/, 'must be 3-32 characters A-Z, 0-9 or -');
 
+/** True when the runtime knows `timeZone` as an IANA zone; an unknown one would make trading hours uncheckable. */
+function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const TimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isKnownTimeZone, 'must be an IANA time zone such as America/New_York');
+
 const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24h)');
 
 /** A pause inside the session when the market does not trade (Tokyo's lunch break), local time. */
@@ -27,7 +43,7 @@ export type SessionBreak = z.infer<typeof SessionBreak>;
 export const Market = z.strictObject({
   code: MarketCode,
   name: z.string().min(1).max(100),
-  timeZone: z.string().min(1).max(64),
+  timeZone: TimeZone,
   open: LocalTime,
   close: LocalTime,
   /** Intraday pauses, e.g. XTKS 11:30-12:30; absent when the session is continuous. */

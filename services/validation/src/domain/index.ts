@@ -1,0 +1,10 @@
+export { DEFAULT_VALIDATION_SETTINGS } from './context';
+export type { ReferenceData, ValidationContext, ValidationSettings } from './context';
+export { defineRule } from './rule';
+export type { Rule, RuleSpec } from './rule';
+export { RULE_SET, RULES } from './rule-set';
+export type { RuleId, RuleInfo } from './rule-set';
+export { validateTrade } from './validate-trade';
+export { notional } from './notional';
+export { isKnownTimeZone, localDateTime, tradingDay } from './market-clock';
+export type { LocalDateTime } from './market-clock';
