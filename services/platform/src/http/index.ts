@@ -1,0 +1,16 @@
+/** The Express server factory and the pieces it is made of: request ids, problem+json errors, validation. */
+export { createHttpServer, type HttpServer, type HttpServerOptions, type ListeningAddress } from './server';
+export { parseWith, pointer, toFieldIssues } from './validate';
+export {
+  HttpProblemCode,
+  PROBLEM_CONTENT_TYPE,
+  problemType,
+  toAppError,
+  toProblem,
+  UnsupportedMediaTypeError,
+  type Problem,
+} from './problem';
+export { REQUEST_ID_HEADER, isAcceptableRequestId, requestIdOf } from './request-id';
+export type { Readiness, ReadinessCheck } from './health';
+export { JSON_MEDIA_TYPES } from './json-body';
+export { routeTemplate, UNMATCHED_ROUTE } from './route-template';
