@@ -26,7 +26,7 @@ export interface LoggerOptions {
   service: string;
   /** Default `info`. */
   level?: Level | 'silent';
-  /** Where lines go; default stdout. Tests pass an in-memory stream. */
+  /** Where lines go; default stdout, written synchronously. Tests pass an in-memory stream. */
   destination?: DestinationStream;
 }
 
@@ -53,5 +53,6 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
     mixin: correlationFields,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
   };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  // Synchronous stdout: an async write still in flight when the runner calls process.exit is lost or reordered.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }
