@@ -61,6 +61,8 @@ export function createDynamoClients(options: DynamoClientOptions): DynamoClients
     httpsAgent: new HttpsAgent(agentOptions),
     connectionTimeout: connectionTimeoutMs,
     requestTimeout: requestTimeoutMs,
+    // Without this the handler only logs a warning when requestTimeout passes and keeps waiting.
+    throwOnRequestTimeout: true,
   });
   const credentials = options.credentials ?? (endpoint === undefined ? undefined : LOCAL_CREDENTIALS);
   const client = new DynamoDBClient({

@@ -109,6 +109,17 @@ const NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/**
+ * The network code named in a message. The SDK's retry layer re-wraps an error it does not recognise as an
+ * `Error` (a socket error from another realm, as under Jest) into "AWS SDK error wrapper for Error: connect
+ * ECONNREFUSED …", keeping only the text.
+ */
+function networkCodeIn(message: string): string | undefined {
+  return [...message.matchAll(/\b[A-Z][A-Z_]{3,}\b/g)]
+    .map((m) => m[0])
+    .find((word) => NETWORK_CODES.has(word));
+}
+
 /** Cancellation reason codes of TransactWriteItems that mean "try again later". */
 const RETRIABLE_REASONS = new Set([
   'TransactionConflict',
@@ -208,9 +219,10 @@ export function translateDynamoError(err: unknown, ctx: StoreErrorContext = {}):
       err,
     );
   }
-  if (NETWORK_CODES.has(code)) {
+  const networkCode = NETWORK_CODES.has(code) ? code : networkCodeIn(message);
+  if (networkCode !== undefined) {
     return new StoreUnavailableError(
-      `${describeCall(ctx)} could not reach DynamoDB (${code}).`,
+      `${describeCall(ctx)} could not reach DynamoDB (${networkCode}).`,
       'STORE.UNREACHABLE',
       err,
     );
