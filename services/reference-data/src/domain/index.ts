@@ -1,0 +1,7 @@
+export * from './changes';
+export * from './cursor';
+export * from './field-issues';
+export * from './requests';
+export * from './rules';
+export * from './tick-grid';
+export * from './updates';

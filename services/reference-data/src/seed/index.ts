@@ -1,0 +1,4 @@
+export * from './fixtures';
+export * from './generate';
+export * from './markets';
+export * from './random';

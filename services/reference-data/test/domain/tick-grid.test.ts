@@ -1,0 +1,41 @@
+import { decimalPlaces, isOnTickGrid, snapToTick } from '../../src/domain';
+
+describe('tick grid', () => {
+  it('when a price is a whole number of ticks, then it is on the grid despite binary floating point', () => {
+    // 0.3 / 0.1 and 190.01 % 0.01 are not exact in floating point; the check must still say yes.
+    expect(isOnTickGrid(0.3, 0.1)).toBe(true);
+    expect(isOnTickGrid(190.01, 0.01)).toBe(true);
+    expect(isOnTickGrid(2999.5, 0.5)).toBe(true);
+    expect(isOnTickGrid(12345, 5)).toBe(true);
+    expect(isOnTickGrid(0.123, 0.001)).toBe(true);
+  });
+
+  it('when a price falls between ticks or has more decimals than the tick, then it is off the grid', () => {
+    expect(isOnTickGrid(190.015, 0.01)).toBe(false);
+    expect(isOnTickGrid(2999.7, 0.5)).toBe(false);
+    expect(isOnTickGrid(12347, 5)).toBe(false);
+    expect(isOnTickGrid(0.30000000000000004, 0.1)).toBe(false);
+  });
+
+  it('when price or tick is not a positive finite number, then it is off the grid', () => {
+    expect(isOnTickGrid(0, 0.01)).toBe(false);
+    expect(isOnTickGrid(-1, 0.01)).toBe(false);
+    expect(isOnTickGrid(1, 0)).toBe(false);
+    expect(isOnTickGrid(Number.NaN, 0.01)).toBe(false);
+    expect(isOnTickGrid(Infinity, 0.01)).toBe(false);
+  });
+
+  it('when counting decimals, then exponent notation is understood', () => {
+    expect(decimalPlaces(5)).toBe(0);
+    expect(decimalPlaces(0.005)).toBe(3);
+    expect(decimalPlaces(1e-7)).toBe(7);
+    expect(decimalPlaces(1.5e-7)).toBe(8);
+  });
+
+  it('when snapping, then the result is the nearest tick printed without binary noise, never zero', () => {
+    expect(snapToTick(190.004, 0.01)).toBe(190);
+    expect(snapToTick(0.1 + 0.2, 0.1)).toBe(0.3);
+    expect(snapToTick(12_347.6, 5)).toBe(12_350);
+    expect(snapToTick(0.001, 0.5)).toBe(0.5);
+  });
+});
