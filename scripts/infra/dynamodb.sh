@@ -45,18 +45,7 @@ build_launcher() {
   echo "$out"
 }
 
-up() {
-  require_java
-  require_cmd node "Node.js is needed for the readiness probe"
-  take_lock "$NAME"
-  local pid
-  pid=$(running_pid "$NAME")
-  if [[ -n $pid ]]; then
-    say "dynamodb: already running (pid $pid)"
-    wait_ready "$NAME" dynamodb "$ENDPOINT" "$pid" "$STATE/logs/stdout.log"
-    echo "DYNAMODB_ENDPOINT=$ENDPOINT"
-    return 0
-  fi
+start_dynamodb() {
   require_free_port "$NAME" "$DYNAMODB_PORT"
   local jar_dir launcher
   jar_dir=$(find_jar_dir)
@@ -70,8 +59,7 @@ up() {
   fi
   mkdir -p "$STATE/logs"
   say "dynamodb: starting DynamoDB Local (in memory) on $ENDPOINT..."
-  local t0=$SECONDS
-  # It runs from its own directory: it looks for DynamoDBLocal_lib (sqlite4java natives) relative to it.
+  # It runs from its own directory, as the npm package's launcher does.
   (
     cd "$jar_dir"
     spawn_detached "$NAME" "$STATE/logs/stdout.log" \
@@ -80,18 +68,10 @@ up() {
       -Djava.library.path="$jar_dir/DynamoDBLocal_lib" \
       "${main[@]}" -inMemory -sharedDb -port "$DYNAMODB_PORT" -disableTelemetry
   )
-  pid=$(<"$(pid_file "$NAME")")
-  if ! wait_ready "$NAME" dynamodb "$ENDPOINT" "$pid" "$STATE/logs/stdout.log"; then
-    is_ours "$NAME" "$pid" && stop_pid "$NAME" "$pid"
-    rm -f "$(pid_file "$NAME")"
-    die "dynamodb: failed to start"
-  fi
-  say "dynamodb: ready in $((SECONDS - t0))s (pid $pid, log $STATE/logs/stdout.log)"
-  echo "DYNAMODB_ENDPOINT=$ENDPOINT"
 }
 
 case ${1:-} in
-  up) up ;;
+  up) service_up "$NAME" dynamodb "$ENDPOINT" DYNAMODB_ENDPOINT start_dynamodb "$STATE/logs/stdout.log" ;;
   down) service_down "$NAME" ;;
   status) service_status "$NAME" "$ENDPOINT" dynamodb ;;
   *)

@@ -25,10 +25,14 @@ fetch_jars() {
   local t0=$SECONDS tmp="$DIST/libs.tmp"
   rm -rf "$tmp"
   mkdir -p "$DIST"
-  if ! mvn -B -q -f "$pom" \
+  # Full output to mvn.log; on the terminal, one progress line per 10 downloaded jars (plugin's and Kafka's).
+  if ! mvn -B -f "$pom" \
     -Dmaven.repo.local="$CACHE_DIR/m2" \
     -Dkafka.version="$KAFKA_VERSION" -Dscala.version="$SCALA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >"$DIST/mvn.log" 2>&1; then
+    org.apache.maven.plugins:maven-dependency-plugin:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 |
+    tee "$DIST/mvn.log" |
+    awk '/^\[INFO\] Downloaded from .*\.jar / { n++; if (n % 10 == 0) { k = split($5, path, "/")
+           printf "[infra] kafka: %d jars downloaded (%s)\n", n, path[k] > "/dev/stderr" } }'; then
     show_logs "$DIST/mvn.log"
     die "kafka: mvn could not fetch the jars (network? proxy settings in ~/.m2/settings.xml?)"
   fi
@@ -98,25 +102,13 @@ format_storage() {
     }
 }
 
-up() {
-  require_java
-  require_cmd node "Node.js is needed for the readiness probe"
-  take_lock "$NAME"
-  local pid
-  pid=$(running_pid "$NAME")
-  if [[ -n $pid ]]; then
-    say "kafka: already running (pid $pid)"
-    wait_ready "$NAME" kafka "$ADDRESS" "$pid" "$STATE/logs/server.log" "$STATE/logs/stdout.log"
-    echo "KAFKA_BROKERS=$ADDRESS"
-    return 0
-  fi
+start_kafka() {
   require_free_port "$NAME" "$KAFKA_PORT"
   require_free_port "$NAME (controller)" "$KAFKA_CONTROLLER_PORT"
   fetch_jars
   write_config
   format_storage
   say "kafka: starting ${KAFKA_VERSION} on $ADDRESS (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)..."
-  local t0=$SECONDS
   # Heap small and fixed-ish; G1 with short pauses as Kafka's own scripts use; C1 only, which starts
   # faster and uses less CPU on a 2-core box, at a throughput cost local tests never notice.
   spawn_detached "$NAME" "$STATE/logs/stdout.log" \
@@ -126,14 +118,6 @@ up() {
     -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true \
     -Dlog4j.configuration="file:$INFRA_DIR/kafka/log4j.properties" -Dkafka.logs.dir="$STATE/logs" \
     -cp "$LIBS/*" kafka.Kafka "$STATE/server.properties"
-  pid=$(<"$(pid_file "$NAME")")
-  if ! wait_ready "$NAME" kafka "$ADDRESS" "$pid" "$STATE/logs/server.log" "$STATE/logs/stdout.log"; then
-    is_ours "$NAME" "$pid" && stop_pid "$NAME" "$pid"
-    rm -f "$(pid_file "$NAME")"
-    die "kafka: failed to start"
-  fi
-  say "kafka: ready in $((SECONDS - t0))s (pid $pid, logs in $STATE/logs)"
-  echo "KAFKA_BROKERS=$ADDRESS"
 }
 
 reset() {
@@ -143,7 +127,7 @@ reset() {
 }
 
 case ${1:-} in
-  up) up ;;
+  up) service_up "$NAME" kafka "$ADDRESS" KAFKA_BROKERS start_kafka "$STATE/logs/server.log" "$STATE/logs/stdout.log" ;;
   down) service_down "$NAME" ;;
   status) service_status "$NAME" "$ADDRESS" kafka ;;
   reset) reset ;;

@@ -65,7 +65,7 @@ running_pid() {
   if is_ours "$name" "$pid"; then
     echo "$pid"
   else
-    say "$name: removing stale pid file (pid ${pid:-?} is not running)"
+    say "$name: removing stale pid file (pid ${pid:-?} is not a running $name started by these scripts)"
     rm -f "$file"
   fi
 }
@@ -144,10 +144,51 @@ stop_pid() {
   die "$name: pid $pid survived SIGKILL"
 }
 
+# Records that a person, not a test run, now owns service $1: drops it from the started-by-tests record
+# (tests/setup), so Jest's teardown leaves it running. Test setups mark their calls with TRADEFLOW_INFRA_STARTED_BY.
+claim_for_user() {
+  local name=$1 file="$RUN_DIR/started-by-tests"
+  [[ ${TRADEFLOW_INFRA_STARTED_BY:-} != tests && -f $file ]] || return 0
+  grep -qx "$name" "$file" || return 0
+  grep -vx "$name" "$file" >"$file.tmp" || true
+  mv "$file.tmp" "$file"
+  [[ -s $file ]] || rm -f "$file"
+}
+
+# Common `up` for service $1: reuse it when our process runs, otherwise call the start function $5 (which
+# checks its ports and spawns the process with spawn_detached); then wait until it answers a real request.
+# usage: service_up NAME PROBE_KIND ADDRESS VAR_NAME START_FN LOG_FILE...   prints VAR_NAME=ADDRESS on stdout.
+service_up() {
+  local name=$1 kind=$2 address=$3 var=$4 start=$5
+  shift 5
+  require_java
+  require_cmd node "Node.js is needed for the readiness probe"
+  take_lock "$name"
+  local pid t0=$SECONDS
+  pid=$(running_pid "$name")
+  if [[ -n $pid ]]; then
+    say "$name: already running (pid $pid)"
+    wait_ready "$name" "$kind" "$address" "$pid" "$@" ||
+      die "$name: pid $pid runs but does not answer; \`$0 down\` then \`$0 up\` restarts it"
+  else
+    "$start"
+    pid=$(<"$(pid_file "$name")")
+    if ! wait_ready "$name" "$kind" "$address" "$pid" "$@"; then
+      if is_ours "$name" "$pid"; then stop_pid "$name" "$pid"; fi
+      rm -f "$(pid_file "$name")"
+      die "$name: failed to start"
+    fi
+    say "$name: ready at $address in $((SECONDS - t0))s (pid $pid, logs in $RUN_DIR/$name/logs)"
+  fi
+  claim_for_user "$name"
+  echo "$var=$address"
+}
+
 # Common `down` for service $1: stop it if it runs, remove its pid file; safe to repeat.
 service_down() {
   local name=$1 pid
   take_lock "$name"
+  claim_for_user "$name"
   pid=$(running_pid "$name")
   if [[ -z $pid ]]; then
     say "$name: not running"

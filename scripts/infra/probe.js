@@ -1,6 +1,7 @@
 // Readiness probe for the local infrastructure: succeeds only when the service answers a real request
 // (Kafka: a metadata request through kafkajs; DynamoDB Local: ListTables through the AWS SDK).
 // CLI:  node scripts/infra/probe.js kafka|dynamodb <address> [--wait <seconds>] [--pid <pid>]
+// The CLI also requires Kafka to serve a consumer group and an idempotent producer (see kafkaWarmUp).
 // exit 0 = answered, 1 = no answer before the deadline, 2 = usage error, 3 = the watched pid exited.
 // Also required by tests/setup/global-setup.ts, which reuses `answers`.
 'use strict';
@@ -32,6 +33,37 @@ async function kafkaAnswers(brokers, timeoutMs = ATTEMPT_TIMEOUT_MS) {
   } catch {
     return false;
   } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Resolves true once the broker serves consumer groups and idempotent producers. A fresh broker creates
+ * __consumer_offsets and fetches a producer-id block lazily, answering COORDINATOR_NOT_AVAILABLE /
+ * LOAD_IN_PROGRESS until then; doing both here spares the first test the wait and the error logs.
+ */
+async function kafkaWarmUp(brokers, timeoutMs = ATTEMPT_TIMEOUT_MS) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Kafka, logLevel } = require('kafkajs');
+  const kafka = new Kafka({
+    clientId: 'tradeflow-infra-probe',
+    brokers: brokers.split(','),
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  try {
+    await admin.connect();
+    await admin.describeGroups(['tradeflow-infra-warm-up']);
+    await producer.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await producer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
 }
@@ -85,7 +117,7 @@ async function main(argv) {
   if ((kind !== 'kafka' && kind !== 'dynamodb') || !address || !(waitSeconds >= 0)) return usage();
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
-    if (await answers(kind, address)) return 0;
+    if ((await answers(kind, address)) && (kind !== 'kafka' || (await kafkaWarmUp(address)))) return 0;
     if (pid !== undefined && !alive(pid)) return 3;
     if (Date.now() >= deadline) return 1;
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
@@ -98,7 +130,7 @@ function usage(problem) {
   return 2;
 }
 
-module.exports = { answers, kafkaAnswers, dynamodbAnswers };
+module.exports = { answers, kafkaAnswers, kafkaWarmUp, dynamodbAnswers };
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
