@@ -1,0 +1,8 @@
+/**
+ * OpenTelemetry: `startTracing` (the Node SDK; call it before anything else loads) and the small
+ * helpers services and adapters use — propagation over headers and spans around work.
+ */
+export { startTracing, type Tracing, type TracingOptions } from './sdk';
+export { extractTraceContext, injectTraceHeaders, type CarrierValue, type TraceCarrier } from './propagation';
+export { activeTraceIds, withSpan, type SpanOptions } from './span';
+export { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';

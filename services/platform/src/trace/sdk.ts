@@ -1,0 +1,85 @@
+import { context, propagation, ProxyTracerProvider, trace } from '@opentelemetry/api';
+import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+export interface TracingOptions {
+  /** `service.name` of every span, unless `OTEL_SERVICE_NAME` says otherwise. */
+  serviceName: string;
+  /**
+   * Export spans here, one by one, instead of the exporter the `OTEL_*` variables choose (the OTLP
+   * exporter over HTTP by default). For tests: pass an `InMemorySpanExporter`.
+   */
+  exporter?: SpanExporter;
+}
+
+/** A running tracing SDK. */
+export interface Tracing {
+  /** Exports every ended span now (spans wait for slow resource attributes, batches for their timer). */
+  forceFlush(): Promise<void>;
+  /** Flushes pending spans and stops the SDK; safe to call more than once. */
+  shutdown(): Promise<void>;
+}
+
+/** Probe and scrape requests; tracing them would bury the traces that matter. */
+const UNTRACED_PATHS = new Set(['/livez', '/readyz', '/metrics']);
+
+let running: Tracing | undefined;
+
+/**
+ * Starts the OpenTelemetry Node SDK: traces to the exporter the standard variables select
+ * (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_TRACES_EXPORTER`, `OTEL_TRACES_SAMPLER`, `OTEL_SDK_DISABLED`, …,
+ * which the SDK reads itself), W3C trace-context and baggage propagation (unless `OTEL_PROPAGATORS`
+ * chooses others), and the http, express and aws-sdk instrumentations. A second call returns the
+ * running instance.
+ *
+ * Call it first in the composition root, before anything requires `http`, `express` or the AWS SDK:
+ * instrumentation patches those modules as they load, and cannot patch a module already loaded.
+ */
+export function startTracing({ serviceName, exporter }: TracingOptions): Tracing {
+  if (running !== undefined) return running;
+  const sdk = new NodeSDK({
+    // Ours is the default; the environment detector (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES) wins.
+    resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName })),
+    ...(exporter === undefined ? {} : { spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+    // Metrics are prom-client's /metrics and logs are pino's stdout; without these the SDK would also
+    // push OTLP metrics and logs by default, to a collector that is not there.
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
+      }),
+      // Router and handler spans name the route; a span per middleware would only add noise.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+      // The AWS call's span is enough; its underlying HTTP request adds nothing.
+      new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+    ],
+  });
+  sdk.start();
+
+  let stopped: Promise<void> | undefined;
+  const tracing: Tracing = {
+    forceFlush: async () => {
+      const global = trace.getTracerProvider();
+      const provider: object = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
+      if ('forceFlush' in provider && typeof provider.forceFlush === 'function') {
+        await (provider.forceFlush as () => Promise<void>).call(provider);
+      }
+    },
+    shutdown: () =>
+      (stopped ??= sdk.shutdown().finally(() => {
+        // Unregister the globals so a later startTracing (a test, a restart) can register its own.
+        trace.disable();
+        propagation.disable();
+        context.disable();
+        running = undefined;
+      })),
+  };
+  running = tracing;
+  return tracing;
+}
