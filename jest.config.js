@@ -9,6 +9,8 @@ const shared = {
   moduleNameMapper: {
     '^@tradeflow/([a-z-]+)$': '<rootDir>/services/$1/src/index',
     '^@tradeflow/([a-z-]+)/(.*)$': '<rootDir>/services/$1/src/$2',
+    // Dynamic import() needs the emitted `.js` extension under Node16 resolution; Jest loads the `.ts` source.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

@@ -1,0 +1,239 @@
+/**
+ * The bus port: the small async interface every adapter (memory, kafka) implements, the declared
+ * capabilities, and the port's error. Domain code depends on this file only, never on an adapter.
+ */
+import { AppError } from '../errors';
+import type { BackoffOptions } from '../backoff';
+import type { BusObserver } from './observer';
+
+/** What an adapter promises; the conformance suite checks each claimed one and the absence of the others. */
+export type BusCapability =
+  /** Messages with the same key are delivered in publish order. */
+  | 'per-key-ordering'
+  /** Every consumer group sees every message. */
+  | 'consumer-groups'
+  /** Inside a group each message goes to one member; partitions are spread over the members. */
+  | 'competing-consumers'
+  /** A message whose handler keeps failing is moved to `<topic>.dlq` and the partition moves on. */
+  | 'dead-letter'
+  /** Published messages and committed offsets survive a restart of the process. */
+  | 'durable'
+  /** A compacted topic keeps at least the latest message of every key. */
+  | 'compaction';
+
+/** Every capability name, for checks that iterate over them. */
+export const ALL_BUS_CAPABILITIES: readonly BusCapability[] = [
+  'per-key-ordering',
+  'consumer-groups',
+  'competing-consumers',
+  'dead-letter',
+  'durable',
+  'compaction',
+];
+
+/** How a topic is created when it is missing (existing topics are left as they are). */
+export interface TopicSpec {
+  name: string;
+  /** Number of partitions; the adapter's default when omitted. */
+  partitions?: number;
+  /** Keep the latest message per key instead of deleting by age (`cleanup.policy=compact`). */
+  compacted?: boolean;
+  /** How long messages are kept; the broker's default when omitted. */
+  retentionMs?: number;
+}
+
+/** A message to publish. It becomes a CloudEvent in Kafka binary mode; `data` must be JSON-serialisable. */
+export interface PublishMessage<T = unknown> {
+  topic: string;
+  /** Partition key: messages with the same key keep their order. */
+  key: string;
+  /** CloudEvents `type`, e.g. `tradeflow.trades.submitted.v1`. */
+  type: string;
+  /** The payload; `null` publishes a tombstone (deletes the key from a compacted topic). */
+  data: T;
+  /** CloudEvents `id`; a random UUID when omitted. Consumers de-duplicate on it. */
+  id?: string;
+  /** CloudEvents `source`; the bus's configured source when omitted. */
+  source?: string;
+  subject?: string;
+  /** CloudEvents `time` (RFC 3339); now when omitted. */
+  time?: string;
+  /** Extra headers; the CloudEvents and trace headers are set by the bus and win over these. */
+  headers?: Record<string, string>;
+}
+
+/** A delivered message: the CloudEvents attributes, the payload and where it came from. */
+export interface BusMessage<T = unknown> {
+  id: string;
+  source: string;
+  type: string;
+  specversion: string;
+  time: string;
+  subject: string | undefined;
+  data: T;
+  key: string;
+  topic: string;
+  partition: number;
+  /** The position in the partition; a decimal string because Kafka offsets are 64-bit. */
+  offset: string;
+  /** Every header as received, including `ce_*`, `traceparent` and, on a dead letter, `dlq-*`. */
+  headers: Readonly<Record<string, string>>;
+  /** 1 on first delivery to this member, +1 on each retry. */
+  attempt: number;
+}
+
+/** Bounded retries inside the consumer before a message is dead-lettered. */
+export interface RetryPolicy {
+  /** Handler calls per message including the first; after the last failure the message is dead-lettered. */
+  maxAttempts: number;
+  backoff: BackoffOptions;
+}
+
+/** The retry policy a subscription gets when it names none. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  backoff: { baseMs: 200, maxMs: 10_000 },
+};
+
+interface SubscriptionBase {
+  /** Consumer group: every group sees every message; inside one, each message goes to one member. */
+  group: string;
+  topics: string[];
+  retry?: RetryPolicy;
+  /** Where a group without committed offsets starts: the oldest message (true) or only new ones (false, default). */
+  fromBeginning?: boolean;
+  /** Partitions this member processes at the same time (default 1); one partition is always sequential. */
+  concurrency?: number;
+  /** Aborting it closes the subscription at once (as `close()` does); the message in hand is not committed. */
+  signal?: AbortSignal;
+}
+
+/** One message at a time; the offset is committed only after it resolves. */
+export interface MessageSubscription<T = unknown> extends SubscriptionBase {
+  handler: (message: BusMessage<T>) => Promise<void>;
+  batchHandler?: never;
+}
+
+/**
+ * Messages of one partition, in order, up to `maxBatchSize` at a time; all are committed when it resolves.
+ * When a batch fails it is split: each message is retried alone under the retry policy, so a poison message
+ * is dead-lettered without taking its batch mates with it (handlers must be idempotent anyway).
+ */
+export interface BatchSubscription<T = unknown> extends SubscriptionBase {
+  batchHandler: (messages: BusMessage<T>[]) => Promise<void>;
+  maxBatchSize?: number;
+  handler?: never;
+}
+
+export type Subscription<T = unknown> = MessageSubscription<T> | BatchSubscription<T>;
+
+/** A running subscription (one member of its group). */
+export interface SubscriptionHandle {
+  /** Stops new deliveries, lets in-flight handlers finish, commits, leaves the group. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The bus port. */
+export interface Bus {
+  /** The adapter's name (`memory`, `kafka`). */
+  readonly name: string;
+  readonly capabilities: ReadonlySet<BusCapability>;
+  /** Connects; call once before anything else. */
+  init(): Promise<void>;
+  /** Creates the missing topics and their `<topic>.dlq`. Topics first used without it get the default spec. */
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  /** Resolves once the bus has acknowledged the message (Kafka: all in-sync replicas). */
+  publish<T>(message: PublishMessage<T>): Promise<void>;
+  /** Publishes many messages in as few requests as possible; per-key order follows array order. */
+  publishBatch(messages: PublishMessage[]): Promise<void>;
+  /** Resolves once this member has joined its group. */
+  subscribe<T = unknown>(subscription: Subscription<T>): Promise<SubscriptionHandle>;
+  /** Closes every subscription (in-flight handlers finish), then disconnects; publish rejects afterwards. */
+  close(): Promise<void>;
+}
+
+/** Structural logger (pino fits): the bus logs through it and never imports a logging library. */
+export interface BusLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** A logger that drops everything. */
+export const silentBusLogger: BusLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** What an adapter needs from the process besides its config. */
+export interface BusDeps {
+  logger?: BusLogger;
+  observer?: BusObserver;
+}
+
+/** Settings every adapter understands. */
+export interface CommonBusConfig {
+  /** CloudEvents `source` of published events, e.g. `/tradeflow/trades`. */
+  source?: string;
+  /** Partitions of a topic created without a spec (first publish or subscribe). */
+  defaultPartitions?: number;
+}
+
+/** Config of the in-process adapter. */
+export interface MemoryBusConfig extends CommonBusConfig {
+  adapter: 'memory';
+}
+
+/** Config of the Kafka adapter (kafkajs). */
+export interface KafkaBusConfig extends CommonBusConfig {
+  adapter: 'kafka';
+  /** `host:port` of each bootstrap broker. */
+  brokers: string[];
+  clientId: string;
+  /** Replication factor of created topics; -1 uses the broker's default. */
+  replicationFactor?: number;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** How long a publish may wait for acknowledgement before it rejects (retriable). */
+  publishTimeoutMs?: number;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
+  /** Longest a fetch waits for new data; bounds how long a consumer takes to stop. */
+  maxWaitTimeMs?: number;
+}
+
+export type BusConfig = MemoryBusConfig | KafkaBusConfig;
+
+/** Suffix of the dead-letter topic of every topic. */
+export const DLQ_SUFFIX = '.dlq';
+
+/** The dead-letter topic of `topic`. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}${DLQ_SUFFIX}`;
+}
+
+export interface BusErrorOptions {
+  retriable: boolean;
+  cause?: unknown;
+  details?: Record<string, unknown>;
+}
+
+/** A bus operation failed; `retriable` says whether trying again later can succeed. */
+export class BusError extends AppError {
+  readonly retriable: boolean;
+
+  constructor(code: string, message: string, options: BusErrorOptions) {
+    super(code, message, options.retriable ? 503 : 500, {
+      cause: options.cause,
+      details: { retriable: options.retriable, ...options.details },
+    });
+    this.retriable = options.retriable;
+  }
+}
+
+/** The error of any operation on a bus after `close()`. */
+export function busClosedError(name: string): BusError {
+  return new BusError('BUS.CLOSED', `The ${name} bus is closed.`, { retriable: false });
+}

@@ -1,0 +1,73 @@
+import { noopBusObserver, silentBusLogger, type BusMessage } from '@tradeflow/platform/bus';
+import { processRecords, type DeliveryContext } from '../../src/bus/delivery';
+import { encodeEnvelope, type EncodedRecord, type RawRecord } from '../../src/bus/envelope';
+
+function recordAt(offset: number, data: unknown): RawRecord {
+  const encoded = encodeEnvelope({ topic: 't', key: 'k', type: 'x', data, id: `id-${offset}` }, '/s');
+  return { ...encoded, topic: 't', partition: 0, offset: String(offset) };
+}
+
+function context(overrides: Partial<DeliveryContext> & Pick<DeliveryContext, 'subscription'>) {
+  const letters: { topic: string; record: EncodedRecord }[] = [];
+  const ctx: DeliveryContext = {
+    system: 'memory',
+    observer: noopBusObserver,
+    logger: silentBusLogger,
+    closing: new AbortController().signal,
+    deadLetter: (topic, record) => {
+      letters.push({ topic, record });
+      return Promise.resolve();
+    },
+    ...overrides,
+  };
+  return { ctx, letters };
+}
+
+describe('processRecords', () => {
+  it('when a record is not a CloudEvent, then it is dead-lettered at once and the next record is handled', async () => {
+    const handled: string[] = [];
+    const finished: string[] = [];
+    const { ctx, letters } = context({
+      subscription: {
+        group: 'g',
+        topics: ['t'],
+        handler: (m: BusMessage) => {
+          handled.push(m.id);
+          return Promise.resolve();
+        },
+      },
+    });
+    const foreign: RawRecord = {
+      topic: 't',
+      partition: 0,
+      offset: '0',
+      key: 'k',
+      value: Buffer.from('x'),
+      headers: {},
+    };
+    await processRecords(ctx, [foreign, recordAt(1, 1)], (r) => void finished.push(r.offset));
+    expect(handled).toEqual(['id-1']);
+    expect(finished).toEqual(['0', '1']);
+    expect(letters.map((l) => [l.topic, l.record.headers['dlq-attempts']])).toEqual([['t.dlq', '0']]);
+  });
+
+  it('when the subscription starts closing during retries, then the record is neither committed nor dead-lettered', async () => {
+    const closing = new AbortController();
+    const finished: string[] = [];
+    const { ctx, letters } = context({
+      closing: closing.signal,
+      subscription: {
+        group: 'g',
+        topics: ['t'],
+        retry: { maxAttempts: 5, backoff: { baseMs: 50, maxMs: 50, jitter: 0 } },
+        handler: () => {
+          closing.abort();
+          return Promise.reject(new Error('fails while shutting down'));
+        },
+      },
+    });
+    await processRecords(ctx, [recordAt(0, 1), recordAt(1, 2)], (r) => void finished.push(r.offset));
+    expect(finished).toEqual([]);
+    expect(letters).toEqual([]);
+  });
+});
