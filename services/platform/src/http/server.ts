@@ -104,7 +104,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     });
     server = candidate;
     // A connection whose last response finished while draining is idle now: close it rather than wait.
-    candidate.on('request', (_req, res: NodeJS.EventEmitter) => {
+    candidate.on('request', (_req, res) => {
       res.once('finish', () => {
         if (stopping()) setImmediate(() => candidate.closeIdleConnections());
       });
