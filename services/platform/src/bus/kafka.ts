@@ -205,13 +205,14 @@ export class KafkaBus implements Bus {
       deadLetter: (topic, record) => this.send([{ topic, records: [record] }]),
       forget: (m) => this.subscriptions.delete(m),
     });
+    // Registered before it starts so a bus.close() racing with this subscribe closes it too.
+    this.subscriptions.add(member);
     try {
       await member.start();
     } catch (err) {
       await member.close().catch(() => undefined);
       throw toBusError(err, 'BUS.SUBSCRIBE_FAILED', `Cannot subscribe group ${subscription.group}`);
     }
-    this.subscriptions.add(member);
     return member;
   }
 
@@ -350,8 +351,12 @@ class KafkaSubscription implements SubscriptionHandle {
     await this.consumer.subscribe({ topics: sub.topics, fromBeginning: sub.fromBeginning ?? false });
     await this.run();
     if (sub.signal) {
-      if (sub.signal.aborted) void this.close();
-      else sub.signal.addEventListener('abort', () => void this.close(), { once: true });
+      const closeOnAbort = () =>
+        this.close().catch((err: unknown) =>
+          this.logger.warn({ group: sub.group, err: String(err) }, 'kafka consumer did not close cleanly'),
+        );
+      if (sub.signal.aborted) void closeOnAbort();
+      else sub.signal.addEventListener('abort', () => void closeOnAbort(), { once: true });
     }
   }
 
