@@ -27,9 +27,24 @@ describe('trace helpers without a running SDK', () => {
 
     await withSpan('ignored', {}, () => undefined);
     await tracing.forceFlush();
+    const spans = exporter.getFinishedSpans();
     await tracing.shutdown();
 
-    expect(exporter.getFinishedSpans()).toEqual([]);
+    expect(spans).toEqual([]);
+  });
+
+  it('when OTEL_SERVICE_NAME is set, then it names the service instead of the serviceName option', async () => {
+    const exporter = new InMemorySpanExporter();
+    process.env.OTEL_SERVICE_NAME = 'from-env';
+    const tracing = startTracing({ serviceName: 'from-code', exporter });
+    delete process.env.OTEL_SERVICE_NAME;
+
+    await withSpan('named', {}, () => undefined);
+    await tracing.forceFlush();
+    const spans = exporter.getFinishedSpans();
+    await tracing.shutdown();
+
+    expect(spans.map((s) => s.resource.attributes['service.name'])).toEqual(['from-env']);
   });
 });
 
