@@ -8,6 +8,7 @@
 # The stock launcher listens on every interface; a small launcher (dynamodb/LoopbackDynamoDbLocal.java,
 # compiled once into .cache) binds it to 127.0.0.1. Without javac we fall back to the stock launcher.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 NAME=dynamodb
@@ -33,7 +34,7 @@ find_jar_dir() {
 build_launcher() {
   local jar_dir=$1 src="$INFRA_DIR/dynamodb/LoopbackDynamoDbLocal.java" key out
   command -v javac >/dev/null 2>&1 || return 0
-  key=$( (sha256sum "$src" && echo "$jar_dir") | sha256sum | cut -c1-16)
+  key=$( (cat "$src" && echo "$jar_dir") | short_hash)
   out="$CACHE_DIR/dynamodb-launcher/$key"
   if [[ ! -f $out/LoopbackDynamoDbLocal.class ]]; then
     say "dynamodb: compiling the loopback launcher (first run only)"

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Single-node Kafka (KRaft, broker + controller in one JVM) on 127.0.0.1, from Maven Central jars.
-# usage: scripts/infra/kafka.sh up|down|status|reset
-#   up      fetch the jars once, format the storage once, start, wait until it answers, print KAFKA_BROKERS
+# usage: scripts/infra/kafka.sh up|down|status
+#   up      fetch the jars once, format fresh storage, start, wait until it answers, print KAFKA_BROKERS
 #   down    SIGTERM, then SIGKILL after TRADEFLOW_INFRA_STOP_TIMEOUT seconds; safe to repeat
 #   status  exit 0 when running and answering
-#   reset   down, then delete the broker's data (topics, offsets); the next up formats afresh
+# The broker's data lives as long as the process, like DynamoDB Local's in-memory tables: every start
+# begins empty, so the two never disagree (offsets past events whose projections are gone), and the
+# partitions that test runs create do not pile up and slow each start.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 NAME=kafka
@@ -18,7 +21,7 @@ ADDRESS="127.0.0.1:$KAFKA_PORT"
 # Copies the broker's runtime classpath into $LIBS once per (pom, versions); later runs find the stamp.
 fetch_jars() {
   local pom="$INFRA_DIR/kafka/pom.xml" stamp="$DIST/.complete" want
-  want="$KAFKA_VERSION $SCALA_VERSION $(sha256sum "$pom" | cut -c1-16)"
+  want="$KAFKA_VERSION $SCALA_VERSION $(short_hash <"$pom")"
   if [[ -f $stamp && $(<"$stamp") == "$want" ]]; then return 0; fi
   require_cmd mvn "Maven 3.8+ is needed once, to fetch Kafka's jars from Maven Central"
   say "kafka: fetching kafka_${SCALA_VERSION} ${KAFKA_VERSION} and its runtime dependencies from Maven Central (first run only)..."
@@ -84,21 +87,21 @@ log.retention.hours=24
 EOF
 }
 
-# Formats the storage directory once; the cluster id is kept so later starts reuse the same data.
+# Formats an empty log directory. The cluster id is made once (a JVM start saved on later runs).
 format_storage() {
   local id_file="$STATE/cluster-id"
   if [[ ! -s $id_file ]]; then
-    java -cp "$LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1 >"$id_file"
-    [[ -s $id_file ]] || die "kafka: StorageTool random-uuid printed nothing"
+    java -cp "$LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1 >"$id_file" || true
+    [[ -s $id_file ]] || die "kafka: \`StorageTool random-uuid\` printed nothing"
   fi
-  if [[ -f $DATA/meta.properties ]]; then return 0; fi
-  say "kafka: formatting storage in $DATA (cluster id $(<"$id_file"))"
+  rm -rf "$DATA"
+  mkdir -p "$DATA"
   java -Dlog4j.configuration="file:$INFRA_DIR/kafka/log4j.properties" -Dkafka.logs.dir="$STATE/logs" \
     -cp "$LIBS/*" kafka.tools.StorageTool format --ignore-formatted \
     --cluster-id "$(<"$id_file")" --config "$STATE/server.properties" >"$STATE/logs/format.log" 2>&1 ||
     {
       show_logs "$STATE/logs/format.log"
-      die "kafka: formatting the storage failed"
+      die "kafka: formatting $DATA failed"
     }
 }
 
@@ -108,7 +111,7 @@ start_kafka() {
   fetch_jars
   write_config
   format_storage
-  say "kafka: starting ${KAFKA_VERSION} on $ADDRESS (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)..."
+  say "kafka: starting ${KAFKA_VERSION} with empty storage on $ADDRESS (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)..."
   # Heap small and fixed-ish; G1 with short pauses as Kafka's own scripts use; C1 only, which starts
   # faster and uses less CPU on a 2-core box, at a throughput cost local tests never notice.
   spawn_detached "$NAME" "$STATE/logs/stdout.log" \
@@ -120,19 +123,12 @@ start_kafka() {
     -cp "$LIBS/*" kafka.Kafka "$STATE/server.properties"
 }
 
-reset() {
-  service_down "$NAME"
-  rm -rf "$DATA" "$STATE/cluster-id"
-  say "kafka: data removed"
-}
-
 case ${1:-} in
   up) service_up "$NAME" kafka "$ADDRESS" KAFKA_BROKERS start_kafka "$STATE/logs/server.log" "$STATE/logs/stdout.log" ;;
   down) service_down "$NAME" ;;
   status) service_status "$NAME" "$ADDRESS" kafka ;;
-  reset) reset ;;
   *)
-    echo "usage: $0 up|down|status|reset" >&2
+    echo "usage: $0 up|down|status" >&2
     exit 2
     ;;
 esac

@@ -1,7 +1,7 @@
 # Shared helpers for the local infrastructure scripts (sourced, not run).
 # Every process we start carries `-Dtradeflow.infra=<name>` on its command line, so a pid file can be
 # checked against the live process table: a recycled pid never passes for ours.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # variables here are used by the scripts that source this file
 
 INFRA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$INFRA_DIR/../.." && pwd)
@@ -38,22 +38,29 @@ require_java() {
 }
 
 # Holds an exclusive lock on <name> for the rest of the calling shell, so that two `up`s (two terminals,
-# two jest runs) never start the same process twice. fd 9 must not leak into started processes.
+# two jest runs) never start the same process twice; the wait covers a first run's download.
+# fd 9 must not leak into started processes (spawn_detached closes it). Without flock (macOS) no lock.
 take_lock() {
   local name=$1
   mkdir -p "$RUN_DIR/$name"
+  command -v flock >/dev/null 2>&1 || return 0
   exec 9>"$RUN_DIR/$name/lock"
-  flock -w "$START_DEADLINE" 9 || die "timed out waiting for another infra script holding $RUN_DIR/$name/lock"
+  flock -w 900 9 || die "timed out waiting for another infra script holding $RUN_DIR/$name/lock"
 }
 
 pid_file() { echo "$RUN_DIR/$1/pid"; }
 
 # True when pid $2 is alive and was started by us as service $1.
 is_ours() {
-  local name=$1 pid=$2
+  local name=$1 pid=$2 args
   [[ $pid =~ ^[0-9]+$ ]] || return 1
-  [[ -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-Dtradeflow.infra=$name "
+  args=$(ps -p "$pid" -o args= 2>/dev/null) || return 1
+  [[ "$args " == *" -Dtradeflow.infra=$name "* ]]
+}
+
+# Portable sha256 of stdin, first 16 hex digits.
+short_hash() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi | cut -c1-16
 }
 
 # Prints the pid of our running service $1, or nothing (and removes a stale pid file).
@@ -93,7 +100,11 @@ spawn_detached() {
   local file
   file=$(pid_file "$name")
   rm -f "$file"
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$file" "$@" </dev/null >"$log" 2>&1 9>&- &
+  # setsid: own session, so a Ctrl-C or hang-up in the terminal that ran `up` does not reach it.
+  local -a session=()
+  if command -v setsid >/dev/null 2>&1; then session=(setsid); fi
+  # shellcheck disable=SC2016  # $$ and $@ belong to the inner shell
+  ${session[@]+"${session[@]}"} bash -c 'echo $$ >"$0"; exec "$@"' "$file" "$@" </dev/null >"$log" 2>&1 9>&- &
   local i
   for ((i = 0; i < 50; i++)); do
     [[ -s $file ]] && return 0

@@ -32,23 +32,28 @@ async function startOrReuse(summary: string[]): Promise<void> {
   await withInfraLock(async () => {
     takeLease();
     const started = startedByTests();
-    for (const service of SERVICES) {
-      const given = process.env[service.envVar];
-      if (given) {
-        summary.push(`using ${service.label} at ${given} (from ${service.envVar})`);
-        continue;
-      }
-      const address = service.defaultAddress;
-      if (await answers(service.name, address)) {
-        summary.push(`reusing ${service.label} at ${address}`);
-      } else {
-        const t0 = Date.now();
-        await runInfraScript(service.name, 'up');
-        started.add(service.name);
-        writeStartedByTests(started);
-        summary.push(`started ${service.label} at ${address} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
-      }
-      process.env[service.envVar] = address;
+    // Both at once: two JVMs starting in parallel finish sooner than one after the other. All settle before
+    // a failure is thrown, so whatever did start is recorded and the teardown of a later run stops it.
+    const results = await Promise.allSettled(
+      SERVICES.map(async (service) => {
+        const given = process.env[service.envVar];
+        if (given) return `using ${service.label} at ${given} (from ${service.envVar})`;
+        const address = service.defaultAddress;
+        let line = `reusing ${service.label} at ${address}`;
+        if (!(await answers(service.name, address))) {
+          const t0 = Date.now();
+          await runInfraScript(service.name, 'up');
+          started.add(service.name);
+          writeStartedByTests(started);
+          line = `started ${service.label} at ${address} (${((Date.now() - t0) / 1000).toFixed(1)}s)`;
+        }
+        process.env[service.envVar] = address;
+        return line;
+      }),
+    );
+    for (const result of results) {
+      if (result.status === 'rejected') throw result.reason;
+      summary.push(result.value);
     }
   });
 }
