@@ -67,7 +67,11 @@ export class NotFoundError extends AppError {
 
 /** The write lost a race or contradicts the current state (a failed DynamoDB condition, a reused idempotency key). */
 export class ConflictError extends AppError {
-  constructor(message = 'The resource changed or already exists.', code = 'RESOURCE.CONFLICT', cause?: unknown) {
+  constructor(
+    message = 'The resource changed or already exists.',
+    code = 'RESOURCE.CONFLICT',
+    cause?: unknown,
+  ) {
     super(code, message, 409, { cause });
   }
 }
@@ -91,7 +95,11 @@ export class TooManyRequestsError extends AppError {
 
 /** A dependency is down or the process is shutting down; safe for the client to retry later. */
 export class UnavailableError extends AppError {
-  constructor(message = 'The service is temporarily unavailable.', code = 'SERVICE.UNAVAILABLE', cause?: unknown) {
+  constructor(
+    message = 'The service is temporarily unavailable.',
+    code = 'SERVICE.UNAVAILABLE',
+    cause?: unknown,
+  ) {
     super(code, message, 503, { cause });
   }
 }
