@@ -50,6 +50,7 @@ export const storeEnv = z
     AWS_REGION: env.string().default('us-east-1'),
     AWS_ACCESS_KEY_ID: env.string().optional(),
     AWS_SECRET_ACCESS_KEY: env.string().optional(),
+    TABLE_PREFIX: env.string().default(''),
   })
   .check(
     requireWhen(
@@ -66,6 +67,8 @@ export const storeEnv = z
   .transform((v) => ({
     endpoint: v.DYNAMODB_ENDPOINT,
     region: v.AWS_REGION,
+    /** Prepended to every table name (`withTablePrefix`) so environments sharing one DynamoDB don't collide. */
+    tablePrefix: v.TABLE_PREFIX,
     credentials:
       v.AWS_ACCESS_KEY_ID !== undefined && v.AWS_SECRET_ACCESS_KEY !== undefined
         ? { accessKeyId: v.AWS_ACCESS_KEY_ID, secretAccessKey: v.AWS_SECRET_ACCESS_KEY }

@@ -1,0 +1,55 @@
+/** A service's HTTP entry point as a module: the platform server with the service's routes. */
+import type { Express } from 'express';
+import type { HttpConfig } from '../config';
+import { createHttpServer, type HttpServer } from '../http';
+import type { InitContext, ModuleDefinition } from '../lifecycle';
+import type { Metrics } from '../metrics';
+import { CoreModule } from './core-modules';
+
+export interface HttpModuleOptions {
+  /** Module name, e.g. `trades-http`. */
+  name: string;
+  /** Service name for log lines. */
+  service: string;
+  /** Modules the routes use (their values are available through `ctx.get`); metrics is added. */
+  deps: readonly string[];
+  http: HttpConfig;
+  shutdownTimeoutMs: number;
+  /** Builds the routes from the started dependencies. */
+  routes: (ctx: InitContext) => (app: Express) => void;
+  /** Non-JSON body media types the routes parse themselves. */
+  extraBodyTypes?: readonly string[];
+}
+
+/** Starts listening once every dependency runs; `/readyz` reflects the whole process. */
+export function httpModule(options: HttpModuleOptions): ModuleDefinition<HttpServer> {
+  return {
+    name: options.name,
+    deps: [CoreModule.metrics, ...options.deps],
+    init: (ctx) => {
+      const server = createHttpServer({
+        service: options.service,
+        logger: ctx.logger,
+        host: options.http.host,
+        port: options.http.port,
+        bodyLimit: options.http.bodyLimit,
+        shutdownTimeoutMs: options.shutdownTimeoutMs,
+        metrics: ctx.get<Metrics>(CoreModule.metrics),
+        readiness: () => {
+          const r = ctx.readiness();
+          return { ready: r.ready, detail: r.modules };
+        },
+        routes: options.routes(ctx),
+        extraBodyTypes: options.extraBodyTypes,
+      });
+      return {
+        value: server,
+        start: async () => {
+          const { url } = await server.start();
+          ctx.logger.info({ url }, `${options.service} listening`);
+        },
+        stop: () => server.stop(),
+      };
+    },
+  };
+}

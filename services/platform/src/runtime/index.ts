@@ -1,0 +1,3 @@
+/** Composition pieces every service's root uses: the core modules (metrics, bus, store) and the HTTP module. */
+export { CoreModule, busModule, metricsModule, storeModule } from './core-modules';
+export { httpModule, type HttpModuleOptions } from './http-module';
