@@ -89,6 +89,21 @@ export function httpEnvWithPort(defaultPort: number) {
     .transform((v) => ({ host: v.HTTP_HOST, port: v.HTTP_PORT, bodyLimit: v.HTTP_BODY_LIMIT }));
 }
 
+/**
+ * A service's HTTP server, with its port under its own name (`TRADES_HTTP_PORT`) so every service can
+ * run in one all-in-one process; `HTTP_HOST` and `HTTP_BODY_LIMIT` are shared.
+ */
+export function serviceHttpEnv(prefix: string, defaultPort: number) {
+  const portVar = `${prefix}_HTTP_PORT`;
+  return z
+    .object({
+      HTTP_HOST: env.string().default('127.0.0.1'),
+      [portVar]: env.port().default(defaultPort),
+      HTTP_BODY_LIMIT: env.byteSize().default('1mb'),
+    })
+    .transform((v) => ({ host: v.HTTP_HOST, port: v[portVar] as number, bodyLimit: v.HTTP_BODY_LIMIT }));
+}
+
 /** The HTTP server: `HTTP_HOST` (127.0.0.1), `HTTP_PORT` (8080), `HTTP_BODY_LIMIT` (1mb). */
 export const httpEnv = httpEnvWithPort(8080);
 export type HttpConfig = z.output<typeof httpEnv>;

@@ -6,6 +6,7 @@ export {
   httpEnvWithPort,
   lifecycleEnv,
   logEnv,
+  serviceHttpEnv,
   storeEnv,
   telemetryEnv,
   type BusConfig,
