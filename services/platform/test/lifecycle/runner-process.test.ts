@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { REGISTER_TS } from '../../../../tests/support/paths';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -14,7 +15,7 @@ interface Child {
 function startFixture(vars: Record<string, string>): Child {
   const proc = spawn(
     process.execPath,
-    ['-r', path.join(FIXTURES, 'register-ts.cjs'), path.join(FIXTURES, 'fixture-service.ts'), '--target=all'],
+    ['-r', REGISTER_TS, path.join(FIXTURES, 'fixture-service.ts'), '--target=all'],
     { env: { PATH: process.env.PATH ?? '', ...vars }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: Record<string, unknown>[] = [];

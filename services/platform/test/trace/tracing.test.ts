@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SpanKind } from '@opentelemetry/api';
+import { REGISTER_TS } from '../../../../tests/support/paths';
 
 const run = promisify(execFile);
 const fixtures = join(__dirname, 'fixtures');
@@ -26,7 +27,7 @@ async function observe(traceparent: string, env: Record<string, string> = {}): P
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')));
   const { stdout } = await run(
     process.execPath,
-    ['-r', join(fixtures, 'register-ts.cjs'), join(fixtures, 'traced-server.ts'), traceparent],
+    ['-r', REGISTER_TS, join(fixtures, 'traced-server.ts'), traceparent],
     { env: { ...clean, ...env }, timeout: 30_000 },
   );
   return JSON.parse(stdout) as Observed;
