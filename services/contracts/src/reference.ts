@@ -86,6 +86,8 @@ export type AccountLimits = z.infer<typeof AccountLimits>;
 export const Account = z.strictObject({
   accountId: AccountId,
   name: z.string().min(1).max(200),
+  /** The currency the notional limits are expressed in; trades in other currencies are converted with FX rates. */
+  currency: Currency,
   limits: AccountLimits,
   permittedMarkets: z.array(MarketCode).min(1),
 });
@@ -99,6 +101,14 @@ export const RestrictedEntry = z.strictObject({
 });
 export type RestrictedEntry = z.infer<typeof RestrictedEntry>;
 
+/** How many US dollars one unit of `currency` is worth; USD itself is always 1 and needs no entry. */
+export const FxRate = z.strictObject({
+  currency: Currency,
+  usdPerUnit: z.number().positive(),
+  asOf: z.iso.datetime({ offset: true }),
+});
+export type FxRate = z.infer<typeof FxRate>;
+
 /** One record of the compacted reference topic; `entity: null` is a deletion (tombstone). */
 export const ReferenceChange = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('market'), id: MarketCode, entity: Market.nullable() }),
@@ -106,6 +116,7 @@ export const ReferenceChange = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('price'), id: Symbol, entity: ReferencePrice.nullable() }),
   z.strictObject({ kind: z.literal('account'), id: AccountId, entity: Account.nullable() }),
   z.strictObject({ kind: z.literal('restricted'), id: Symbol, entity: RestrictedEntry.nullable() }),
+  z.strictObject({ kind: z.literal('fx'), id: Currency, entity: FxRate.nullable() }),
 ]);
 export type ReferenceChange = z.infer<typeof ReferenceChange>;
 export type ReferenceKind = ReferenceChange['kind'];

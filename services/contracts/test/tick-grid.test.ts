@@ -1,4 +1,4 @@
-import { decimalPlaces, isOnTickGrid, snapToTick } from '../../src/domain';
+import { decimalPlaces, isOnTickGrid, snapToTick } from '../src';
 
 describe('tick grid', () => {
   it('when a price is a whole number of ticks, then it is on the grid despite binary floating point', () => {

@@ -2,6 +2,7 @@ import {
   ReferenceChange,
   referenceKey,
   type Account,
+  type FxRate,
   type Instrument,
   type Market,
   type ReferenceKind,
@@ -16,6 +17,7 @@ export interface ReferenceEntities {
   price: ReferencePrice;
   account: Account;
   restricted: RestrictedEntry;
+  fx: FxRate;
 }
 
 /** Every reference kind, in the order a consumer should load them (what an entity refers to comes first). */
@@ -23,6 +25,7 @@ export const REFERENCE_KINDS = [
   'market',
   'instrument',
   'price',
+  'fx',
   'account',
   'restricted',
 ] as const satisfies readonly ReferenceKind[];
@@ -40,6 +43,7 @@ const ids: { [K in ReferenceKind]: (entity: ReferenceEntities[K]) => string } = 
   price: (price) => price.symbol,
   account: (account) => account.accountId,
   restricted: (entry) => entry.symbol,
+  fx: (rate) => rate.currency,
 };
 
 /** The id of an entity of a kind: the field its key and its URL use. */

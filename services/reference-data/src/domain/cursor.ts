@@ -1,4 +1,10 @@
-import { AccountId, MarketCode, Symbol as TickerSymbol, type ReferenceKind } from '@tradeflow/contracts';
+import {
+  AccountId,
+  Currency,
+  MarketCode,
+  Symbol as TickerSymbol,
+  type ReferenceKind,
+} from '@tradeflow/contracts';
 import { ValidationError } from '@tradeflow/platform/errors';
 import { z } from 'zod';
 
@@ -12,6 +18,7 @@ const idSchemas: Record<ReferenceKind, z.ZodString> = {
   price: TickerSymbol,
   account: AccountId,
   restricted: TickerSymbol,
+  fx: Currency,
 };
 
 /** What a cursor carries: which list it belongs to and the id of the last item returned. */

@@ -3,5 +3,4 @@ export * from './cursor';
 export * from './field-issues';
 export * from './requests';
 export * from './rules';
-export * from './tick-grid';
 export * from './updates';

@@ -1,6 +1,7 @@
 import {
   Account,
   AccountLimits,
+  FxRate,
   Instrument,
   Market,
   ReferencePrice,
@@ -75,6 +76,17 @@ export const UpdateRestrictedRequest = RestrictedEntry.omit({ symbol: true })
   .extend({ symbol: immutableId() })
   .refine(atLeastOneField, emptyUpdate);
 export type UpdateRestrictedRequest = z.infer<typeof UpdateRestrictedRequest>;
+
+/** Body of setting a currency's FX rate for the first time: the whole rate. */
+export const CreateFxRequest = FxRate;
+export type CreateFxRequest = z.infer<typeof CreateFxRequest>;
+
+/** Body of updating an FX rate: its rate or asOf, not the currency. */
+export const UpdateFxRequest = FxRate.omit({ currency: true })
+  .partial()
+  .extend({ currency: immutableId() })
+  .refine(atLeastOneField, emptyUpdate);
+export type UpdateFxRequest = z.infer<typeof UpdateFxRequest>;
 
 /** Most items one list page returns, and how many when the query does not say. */
 export const MAX_PAGE_SIZE = 500;

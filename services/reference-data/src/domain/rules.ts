@@ -1,6 +1,12 @@
-import type { Account, Instrument, Market, ReferencePrice } from '@tradeflow/contracts';
+import {
+  decimalPlaces,
+  type Account,
+  type FxRate,
+  type Instrument,
+  type Market,
+  type ReferencePrice,
+} from '@tradeflow/contracts';
 import type { FieldIssue } from '@tradeflow/platform/errors';
-import { decimalPlaces } from './tick-grid';
 
 /** Largest tick accepted: anything coarser is a typo (a price unit mistaken for a tick). */
 export const MAX_TICK_SIZE = 1000;
@@ -79,6 +85,22 @@ export function priceIssues(
   }
   // A future asOf would never go stale, silently disabling the stale-price rule.
   if (Date.parse(price.asOf) > now.getTime() + PRICE_CLOCK_SKEW_MS) {
+    issues.push({ field: '/asOf', message: 'must not be in the future' });
+  }
+  return issues;
+}
+
+/** The currency every FX rate is quoted against; it has no rate of its own. */
+export const FX_BASE_CURRENCY = 'USD';
+
+/** What is wrong with an FX rate beyond its shape. */
+export function fxIssues(rate: FxRate, now: Date): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (rate.currency === FX_BASE_CURRENCY) {
+    issues.push({ field: '/currency', message: `must not be ${FX_BASE_CURRENCY}: its rate is always 1` });
+  }
+  // A future asOf would make the rate look fresher than it is.
+  if (Date.parse(rate.asOf) > now.getTime() + PRICE_CLOCK_SKEW_MS) {
     issues.push({ field: '/asOf', message: 'must not be in the future' });
   }
   return issues;

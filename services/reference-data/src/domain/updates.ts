@@ -1,6 +1,14 @@
-import type { Account, Instrument, Market, ReferencePrice, RestrictedEntry } from '@tradeflow/contracts';
+import type {
+  Account,
+  FxRate,
+  Instrument,
+  Market,
+  ReferencePrice,
+  RestrictedEntry,
+} from '@tradeflow/contracts';
 import type {
   UpdateAccountRequest,
+  UpdateFxRequest,
   UpdateInstrumentRequest,
   UpdateMarketRequest,
   UpdatePriceRequest,
@@ -48,4 +56,10 @@ export function applyRestrictedUpdate(
 ): RestrictedEntry {
   const { symbol: _ignored, ...fields } = patch;
   return { ...current, ...definedFields(fields), symbol: current.symbol };
+}
+
+/** The FX rate after a parsed update; its currency is kept. */
+export function applyFxUpdate(current: FxRate, patch: UpdateFxRequest): FxRate {
+  const { currency: _ignored, ...fields } = patch;
+  return { ...current, ...definedFields(fields), currency: current.currency };
 }

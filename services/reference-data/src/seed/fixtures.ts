@@ -3,6 +3,8 @@ import type { AccountLimits, Instrument } from '@tradeflow/contracts';
 /** The account the README's examples trade on: permitted on the US markets, moderate limits. */
 export const DEMO_ACCOUNT_ID = 'DEMO-1';
 export const DEMO_ACCOUNT_NAME = 'Demo trader';
+/** Its limits are in US dollars, the currency of the markets it trades on. */
+export const DEMO_ACCOUNT_CURRENCY = 'USD';
 export const DEMO_ACCOUNT_MARKETS: readonly string[] = ['XNYS', 'XNAS'];
 export const DEMO_ACCOUNT_LIMITS: Readonly<AccountLimits> = {
   maxQuantity: 10_000,
@@ -35,6 +37,15 @@ export const DEMO_INSTRUMENTS: readonly DemoInstrument[] = [
 
 /** Why the demo symbol is restricted. */
 export const DEMO_RESTRICTED_REASON = 'Pending corporate action: the firm holds inside information';
+
+/**
+ * Fixed FX rates (US dollars per unit) for every non-USD currency the seed uses, round values close to
+ * the real ones, so examples and notional checks stay reproducible.
+ */
+export const SEED_FX_RATES: Readonly<Record<string, number>> = {
+  GBP: 1.27,
+  JPY: 0.0067,
+};
 
 /** Where the seeded prices say they came from. */
 export const SEED_PRICE_SOURCE = 'seed';

@@ -1,7 +1,15 @@
-import type { Account, Instrument, Market, ReferencePrice, RestrictedEntry } from '@tradeflow/contracts';
+import type {
+  Account,
+  FxRate,
+  Instrument,
+  Market,
+  ReferencePrice,
+  RestrictedEntry,
+} from '@tradeflow/contracts';
 import { referenceChangeFor, type ReferenceRecord } from '../domain/changes';
-import { snapToTick } from '../domain/tick-grid';
+import { snapToTick } from '@tradeflow/contracts';
 import {
+  DEMO_ACCOUNT_CURRENCY,
   DEMO_ACCOUNT_ID,
   DEMO_ACCOUNT_LIMITS,
   DEMO_ACCOUNT_MARKETS,
@@ -9,6 +17,7 @@ import {
   DEMO_INSTRUMENTS,
   DEMO_RESTRICTED_REASON,
   DEMO_SYMBOL_RESTRICTED,
+  SEED_FX_RATES,
   SEED_PRICE_SOURCE,
 } from './fixtures';
 import { LISTING_PROFILES, SEED_MARKETS, type ListingProfile } from './markets';
@@ -36,6 +45,8 @@ export interface SeedData {
   markets: Market[];
   instruments: Instrument[];
   prices: ReferencePrice[];
+  /** A rate for every currency other than USD that a market or an account uses. */
+  fx: FxRate[];
   accounts: Account[];
   restricted: RestrictedEntry[];
 }
@@ -68,6 +79,8 @@ interface AccountTier {
   prefix: string;
   count: number;
   named: 'person' | 'fund';
+  /** The menus below are in US dollars; the accounts at these positions keep their limits in another currency. */
+  foreignCurrencies?: Readonly<Record<number, string>>;
   maxQuantity: readonly number[];
   maxNotionalPerTrade: readonly number[];
   /** maxNotionalPerDay is maxNotionalPerTrade times one of these. */
@@ -104,6 +117,7 @@ const ACCOUNT_TIERS: readonly AccountTier[] = [
     prefix: 'INST',
     count: 12,
     named: 'fund',
+    foreignCurrencies: { 2: 'GBP', 5: 'JPY', 8: 'GBP', 11: 'JPY' },
     maxQuantity: [100_000, 250_000, 1_000_000],
     maxNotionalPerTrade: [5_000_000, 10_000_000, 25_000_000, 50_000_000],
     dayMultiple: [10, 20, 40],
@@ -178,7 +192,15 @@ export function generateSeed({ seed, now }: SeedOptions): SeedData {
     })),
   ];
 
-  return { markets, instruments, prices, accounts: generateAccounts(random), restricted };
+  const accounts = generateAccounts(random, markets);
+  return {
+    markets,
+    instruments,
+    prices,
+    fx: fxRatesFor(markets, accounts, iso(nowMs)),
+    accounts,
+    restricted,
+  };
 }
 
 /** The seed as reference-topic records in load order, ready to publish. */
@@ -187,16 +209,40 @@ export function seedRecords(data: SeedData): ReferenceRecord[] {
     ...data.markets.map((entity) => referenceChangeFor('market', entity)),
     ...data.instruments.map((entity) => referenceChangeFor('instrument', entity)),
     ...data.prices.map((entity) => referenceChangeFor('price', entity)),
+    ...data.fx.map((entity) => referenceChangeFor('fx', entity)),
     ...data.accounts.map((entity) => referenceChangeFor('account', entity)),
     ...data.restricted.map((entity) => referenceChangeFor('restricted', entity)),
   ];
 }
 
-function generateAccounts(random: SeededRandom): Account[] {
+/** The seeded rate of every non-USD currency in use, sorted by currency; a currency without one is a seed bug. */
+function fxRatesFor(markets: readonly Market[], accounts: readonly Account[], asOf: string): FxRate[] {
+  const used = new Set([...markets.map((m) => m.currency), ...accounts.map((a) => a.currency)]);
+  used.delete('USD');
+  return [...used].sort().map((currency) => {
+    const usdPerUnit = SEED_FX_RATES[currency];
+    if (usdPerUnit === undefined) throw new Error(`the seed uses ${currency} but has no FX rate for it`);
+    return { currency, usdPerUnit, asOf };
+  });
+}
+
+/** A US-dollar amount in `currency` at the seeded rate, rounded to two significant digits as a limit would be. */
+function limitIn(currency: string, usd: number): number {
+  if (currency === 'USD') return usd;
+  const usdPerUnit = SEED_FX_RATES[currency];
+  if (usdPerUnit === undefined) throw new Error(`no seeded FX rate for ${currency}`);
+  const amount = usd / usdPerUnit;
+  const unit = 10 ** (Math.floor(Math.log10(amount)) - 1);
+  return Math.round(amount / unit) * unit;
+}
+
+function generateAccounts(random: SeededRandom, markets: readonly Market[]): Account[] {
+  const homeMarket = (currency: string) => markets.find((m) => m.currency === currency)?.code;
   const accounts: Account[] = [
     {
       accountId: DEMO_ACCOUNT_ID,
       name: DEMO_ACCOUNT_NAME,
+      currency: DEMO_ACCOUNT_CURRENCY,
       limits: { ...DEMO_ACCOUNT_LIMITS },
       permittedMarkets: [...DEMO_ACCOUNT_MARKETS],
     },
@@ -204,16 +250,21 @@ function generateAccounts(random: SeededRandom): Account[] {
   const names = new Set<string>();
   for (const tier of ACCOUNT_TIERS) {
     for (let i = 0; i < tier.count; i++) {
-      const maxNotionalPerTrade = random.pick(tier.maxNotionalPerTrade);
+      const currency = tier.foreignCurrencies?.[i] ?? 'USD';
+      const maxNotionalPerTrade = limitIn(currency, random.pick(tier.maxNotionalPerTrade));
+      // An account keeping its books in a foreign currency trades on that currency's home market.
+      const home = currency === 'USD' ? undefined : homeMarket(currency);
+      const menus = home === undefined ? tier.markets : tier.markets.filter((m) => m.includes(home));
       accounts.push({
         accountId: `${tier.prefix}-${1001 + i}`,
         name: tier.named === 'person' ? personName(random, names) : fundName(random, names),
+        currency,
         limits: {
           maxQuantity: random.pick(tier.maxQuantity),
           maxNotionalPerTrade,
           maxNotionalPerDay: maxNotionalPerTrade * random.pick(tier.dayMultiple),
         },
-        permittedMarkets: [...random.pick(tier.markets)],
+        permittedMarkets: [...random.pick(menus.length > 0 ? menus : tier.markets)],
       });
     }
   }

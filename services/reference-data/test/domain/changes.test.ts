@@ -13,6 +13,7 @@ const aapl: Instrument = {
 const account: Account = {
   accountId: 'DEMO-1',
   name: 'Demo trader',
+  currency: 'USD',
   limits: { maxQuantity: 10, maxNotionalPerTrade: 100, maxNotionalPerDay: 1_000 },
   permittedMarkets: ['XNAS'],
 };
@@ -28,6 +29,14 @@ describe('reference change records', () => {
   it('when an account change is accepted, then its id is the account id', () => {
     expect(entityId('account', account)).toBe('DEMO-1');
     expect(referenceChangeFor('account', account).key).toBe('account:DEMO-1');
+  });
+
+  it('when an FX rate change is accepted, then it is keyed by its currency', () => {
+    const rate = { currency: 'JPY', usdPerUnit: 0.0067, asOf: '2026-03-02T15:00:00Z' };
+    expect(referenceChangeFor('fx', rate)).toEqual({
+      key: 'fx:JPY',
+      change: { kind: 'fx', id: 'JPY', entity: rate },
+    });
   });
 
   it('when an entity is deleted, then the tombstone has the same key and a null entity', () => {

@@ -20,6 +20,7 @@ describe('list cursor', () => {
       ['account', 'DEMO-1'],
       ['market', 'XTKS'],
       ['price', '7203'],
+      ['fx', 'GBP'],
     ] as const) {
       const cursor = encodeCursor(kind, id);
       expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);

@@ -4,10 +4,13 @@ import {
   CreateInstrumentRequest,
   CreateMarketRequest,
   ListQuery,
+  CreateFxRequest,
   UpdateAccountRequest,
+  UpdateFxRequest,
   UpdateInstrumentRequest,
   UpdateMarketRequest,
   applyAccountUpdate,
+  applyFxUpdate,
   applyInstrumentUpdate,
   parseOrThrow,
 } from '../../src/domain';
@@ -105,6 +108,7 @@ describe('update requests', () => {
     const current: Account = {
       accountId: 'ACC-1',
       name: 'A',
+      currency: 'USD',
       limits: { maxQuantity: 100, maxNotionalPerTrade: 1_000, maxNotionalPerDay: 5_000 },
       permittedMarkets: ['XNYS'],
     };
@@ -118,6 +122,28 @@ describe('update requests', () => {
   it('when an account update has an unknown limit, then it is named with its path', () => {
     const err = validationError(() => parseOrThrow(UpdateAccountRequest, { limits: { maxOrders: 3 } }));
     expect(err.issues).toEqual([{ field: '/limits/maxOrders', message: 'is not a known field' }]);
+  });
+});
+
+describe('fx requests', () => {
+  const gbp = { currency: 'GBP', usdPerUnit: 1.27, asOf: '2026-03-02T15:00:00Z' };
+
+  it('when a rate update sets usdPerUnit, then the currency and asOf are kept', () => {
+    const current = parseOrThrow(CreateFxRequest, gbp);
+    const patch = parseOrThrow(UpdateFxRequest, { usdPerUnit: 1.3 });
+    expect(applyFxUpdate(current, patch)).toEqual({ ...gbp, usdPerUnit: 1.3 });
+  });
+
+  it('when a rate is zero or negative or the currency is not ISO 4217, then those fields are named', () => {
+    const err = validationError(() =>
+      parseOrThrow(CreateFxRequest, { ...gbp, currency: 'pound', usdPerUnit: 0 }),
+    );
+    expect(err.issues.map((i) => i.field).sort()).toEqual(['/currency', '/usdPerUnit']);
+  });
+
+  it('when a rate update names the currency, then it is rejected as unchangeable', () => {
+    const err = validationError(() => parseOrThrow(UpdateFxRequest, { currency: 'GBP', usdPerUnit: 2 }));
+    expect(err.issues.map((i) => i.field)).toEqual(['/currency']);
   });
 });
 

@@ -1,6 +1,13 @@
 import type { Account, Instrument, Market, ReferencePrice } from '@tradeflow/contracts';
 import { ValidationError } from '@tradeflow/platform/errors';
-import { accountIssues, instrumentIssues, marketIssues, priceIssues, throwIfIssues } from '../../src/domain';
+import {
+  accountIssues,
+  fxIssues,
+  instrumentIssues,
+  marketIssues,
+  priceIssues,
+  throwIfIssues,
+} from '../../src/domain';
 
 const xnys: Market = {
   code: 'XNYS',
@@ -115,6 +122,7 @@ describe('account rules', () => {
   const account: Account = {
     accountId: 'RTL-1001',
     name: 'Sam Patel',
+    currency: 'USD',
     limits: { maxQuantity: 1_000, maxNotionalPerTrade: 50_000, maxNotionalPerDay: 250_000 },
     permittedMarkets: ['XNYS', 'XNAS'],
   };
@@ -135,5 +143,22 @@ describe('account rules', () => {
   it('when the per-trade notional exceeds the daily one, then maxNotionalPerTrade is named', () => {
     const limits = { ...account.limits, maxNotionalPerTrade: 300_000 };
     expect(fields(accountIssues({ ...account, limits }, known))).toEqual(['/limits/maxNotionalPerTrade']);
+  });
+});
+
+describe('fx rules', () => {
+  const gbp = { currency: 'GBP', usdPerUnit: 1.27, asOf: now.toISOString() };
+
+  it('when the rate is for a currency other than USD and not from the future, then it is accepted', () => {
+    expect(fxIssues(gbp, now)).toEqual([]);
+  });
+
+  it('when the rate is for USD, then currency is named: USD is always 1', () => {
+    expect(fields(fxIssues({ ...gbp, currency: 'USD', usdPerUnit: 1 }, now))).toEqual(['/currency']);
+  });
+
+  it('when asOf is beyond the clock-skew allowance in the future, then asOf is named', () => {
+    const future = new Date(now.getTime() + 3_600_000).toISOString();
+    expect(fields(fxIssues({ ...gbp, asOf: future }, now))).toEqual(['/asOf']);
   });
 });

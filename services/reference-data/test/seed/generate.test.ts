@@ -1,12 +1,13 @@
 import {
   Account,
+  FxRate,
   Instrument,
   Market,
   ReferenceChange,
   ReferencePrice,
   RestrictedEntry,
 } from '@tradeflow/contracts';
-import { accountIssues, instrumentIssues, marketIssues, priceIssues } from '../../src/domain';
+import { accountIssues, fxIssues, instrumentIssues, marketIssues, priceIssues } from '../../src/domain';
 import {
   DEFAULT_SEED,
   DEMO_ACCOUNT_ID,
@@ -16,6 +17,7 @@ import {
   DEMO_SYMBOL_IBM,
   DEMO_SYMBOL_MICROSOFT,
   DEMO_SYMBOL_RESTRICTED,
+  SEED_FX_RATES,
   generateSeed,
   seedRecords,
 } from '../../src/seed';
@@ -26,6 +28,8 @@ const data = generateSeed({ seed: DEFAULT_SEED, now });
 const bySymbol = new Map(data.instruments.map((i) => [i.symbol, i]));
 const priceOf = new Map(data.prices.map((p) => [p.symbol, p]));
 const marketOf = new Map(data.markets.map((m) => [m.code, m]));
+const fxOf = new Map(data.fx.map((r) => [r.currency, r.usdPerUnit]));
+const usdPerUnit = (currency: string): number => (currency === 'USD' ? 1 : (fxOf.get(currency) ?? NaN));
 
 /** Tick-grid check written independently of the domain helper, so a bug there cannot hide here. */
 const ticksIn = (price: number, tick: number) => price / tick;
@@ -38,6 +42,7 @@ describe('seed data shape', () => {
       ...data.markets.map((e) => Market.safeParse(e)),
       ...data.instruments.map((e) => Instrument.safeParse(e)),
       ...data.prices.map((e) => ReferencePrice.safeParse(e)),
+      ...data.fx.map((e) => FxRate.safeParse(e)),
       ...data.accounts.map((e) => Account.safeParse(e)),
       ...data.restricted.map((e) => RestrictedEntry.safeParse(e)),
     ];
@@ -50,6 +55,7 @@ describe('seed data shape', () => {
       ...data.markets.flatMap((m) => marketIssues(m)),
       ...data.instruments.flatMap((i) => instrumentIssues(i, marketOf.get(i.market))),
       ...data.prices.flatMap((p) => priceIssues(p, bySymbol.get(p.symbol), now)),
+      ...data.fx.flatMap((r) => fxIssues(r, now)),
       ...data.accounts.flatMap((a) => accountIssues(a, known)),
     ];
     expect(issues).toEqual([]);
@@ -85,11 +91,47 @@ describe('seed data volume and spread', () => {
     for (const entry of data.restricted) expect(bySymbol.has(entry.symbol)).toBe(true);
   });
 
-  it('when generated, then account limits range from small retail to institutional', () => {
-    const perTrade = data.accounts.map((a) => a.limits.maxNotionalPerTrade);
+  it('when generated, then account limits range from small retail to institutional (in US dollars)', () => {
+    const perTrade = data.accounts.map((a) => a.limits.maxNotionalPerTrade * usdPerUnit(a.currency));
     expect(Math.min(...perTrade)).toBeLessThanOrEqual(25_000);
     expect(Math.max(...perTrade)).toBeGreaterThanOrEqual(5_000_000);
     expect(new Set(data.accounts.map((a) => a.permittedMarkets.join(','))).size).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('seed currencies', () => {
+  it('when generated, then every currency other than USD that a market or account uses has one FX rate', () => {
+    const used = new Set([...data.markets.map((m) => m.currency), ...data.accounts.map((a) => a.currency)]);
+    used.delete('USD');
+    expect(data.fx.map((r) => r.currency)).toEqual([...used].sort());
+    expect(data.fx.map((r) => r.currency)).toEqual(['GBP', 'JPY']);
+    for (const rate of data.fx) expect(rate.usdPerUnit).toBe(SEED_FX_RATES[rate.currency]);
+  });
+
+  it('when generated, then most accounts are in USD and a few institutional ones in GBP and JPY', () => {
+    const foreign = data.accounts.filter((a) => a.currency !== 'USD');
+    expect(new Set(foreign.map((a) => a.currency))).toEqual(new Set(['GBP', 'JPY']));
+    expect(foreign.length).toBeLessThanOrEqual(data.accounts.length / 4);
+    for (const account of foreign) expect(account.accountId).toMatch(/^INST-/);
+  });
+
+  it('when an account is in GBP or JPY, then its limits are as large in USD terms as its USD peers', () => {
+    const inst = data.accounts.filter((a) => a.accountId.startsWith('INST-'));
+    const usd = (a: Account) => a.limits.maxNotionalPerTrade * usdPerUnit(a.currency);
+    for (const account of inst) {
+      // The institutional menu is 5M-50M USD; two-significant-digit rounding stays within a few percent.
+      expect(usd(account)).toBeGreaterThanOrEqual(4_800_000);
+      expect(usd(account)).toBeLessThanOrEqual(52_000_000);
+    }
+    const jpy = inst.find((a) => a.currency === 'JPY');
+    expect(jpy?.limits.maxNotionalPerTrade).toBeGreaterThanOrEqual(700_000_000);
+  });
+
+  it("when an account keeps its limits in GBP or JPY, then it may trade on that currency's home market", () => {
+    const home: Record<string, string> = { GBP: 'XLON', JPY: 'XTKS' };
+    for (const account of data.accounts.filter((a) => a.currency !== 'USD')) {
+      expect(account.permittedMarkets).toContain(home[account.currency]);
+    }
   });
 });
 
@@ -169,6 +211,7 @@ describe('demo fixtures', () => {
     expect(data.accounts.find((a) => a.accountId === DEMO_ACCOUNT_ID)).toEqual({
       accountId: 'DEMO-1',
       name: expect.any(String) as string,
+      currency: 'USD',
       limits: { maxQuantity: 10_000, maxNotionalPerTrade: 1_000_000, maxNotionalPerDay: 10_000_000 },
       permittedMarkets: ['XNYS', 'XNAS'],
     });
@@ -220,6 +263,7 @@ describe('seed as reference-topic records', () => {
       data.markets.length +
       data.instruments.length +
       data.prices.length +
+      data.fx.length +
       data.accounts.length +
       data.restricted.length;
     expect(records).toHaveLength(total);

@@ -69,6 +69,7 @@ export const TOYOTA = Instrument.parse({
 export const ACCOUNT = Account.parse({
   accountId: 'ACC-001',
   name: 'Alpha Capital',
+  currency: 'USD',
   limits: { maxQuantity: 10_000, maxNotionalPerTrade: 1_000_000, maxNotionalPerDay: 5_000_000 },
   permittedMarkets: ['XNYS', 'XLON'],
 });
