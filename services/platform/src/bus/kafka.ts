@@ -34,6 +34,7 @@ import {
   type BusDeps,
   type BusLogger,
   type KafkaBusConfig,
+  type PartitionOffsets,
   type PublishMessage,
   type Subscription,
   type SubscriptionHandle,
@@ -178,6 +179,20 @@ export class KafkaBus implements Bus {
     await publishTraced('kafka', this.settings.source, this.observer, messages, (byTopic) =>
       this.send([...byTopic].map(([topic, records]) => ({ topic, records }))),
     );
+  }
+
+  async partitionOffsets(topic: string): Promise<PartitionOffsets[]> {
+    this.assertUsable();
+    await this.ensureKnown([topic]);
+    try {
+      // low: log start offset (after retention or deletion); high: the high watermark, the next offset to be written.
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      return offsets
+        .map(({ partition, low, high }) => ({ partition, start: low, end: high }))
+        .sort((a, b) => a.partition - b.partition);
+    } catch (err) {
+      throw toBusError(err, 'BUS.TOPIC_ADMIN_FAILED', `Cannot read the offsets of ${topic}`);
+    }
   }
 
   async subscribe<T = unknown>(subscription: Subscription<T>): Promise<SubscriptionHandle> {

@@ -19,6 +19,7 @@ import {
   type BusDeps,
   type BusLogger,
   type MemoryBusConfig,
+  type PartitionOffsets,
   type PublishMessage,
   type Subscription,
   type SubscriptionHandle,
@@ -176,6 +177,17 @@ export class MemoryBus implements Bus {
       for (const [topic, records] of byTopic) for (const record of records) this.append(topic, record);
       return Promise.resolve();
     });
+  }
+
+  partitionOffsets(topic: string): Promise<PartitionOffsets[]> {
+    if (this.state === 'closed') return Promise.reject(busClosedError(this.name));
+    // Nothing is ever removed from a memory log, so every partition starts at 0.
+    const offsets = this.topicLog(topic).partitions.map((log, partition) => ({
+      partition,
+      start: '0',
+      end: String(log.length),
+    }));
+    return Promise.resolve(offsets);
   }
 
   subscribe<T = unknown>(subscription: Subscription<T>): Promise<SubscriptionHandle> {

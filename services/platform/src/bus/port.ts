@@ -127,6 +127,15 @@ export interface BatchSubscription<T = unknown> extends SubscriptionBase {
 
 export type Subscription<T = unknown> = MessageSubscription<T> | BatchSubscription<T>;
 
+/** Where one partition's log starts and ends right now; offsets are decimal strings, as in BusMessage. */
+export interface PartitionOffsets {
+  partition: number;
+  /** Offset of the oldest message still stored: the first one a new group reading from the beginning gets. */
+  start: string;
+  /** Offset the next published message will get; the partition holds [start, end) and is empty when they match. */
+  end: string;
+}
+
 /** A running subscription (one member of its group). */
 export interface SubscriptionHandle {
   /** Stops new deliveries, lets in-flight handlers finish, commits, leaves the group. Safe to call twice. */
@@ -146,6 +155,13 @@ export interface Bus {
   publish<T>(message: PublishMessage<T>): Promise<void>;
   /** Publishes many messages in as few requests as possible; per-key order follows array order. */
   publishBatch(messages: PublishMessage[]): Promise<void>;
+  /**
+   * Every partition of `topic` with its start and end offsets at the time of the call (a missing topic is
+   * created with the default spec, as on first use). A reader that has handled offset `end - 1` of every
+   * non-empty partition has seen everything published before the call: the newest message of a partition is
+   * never compacted away, so it is always delivered.
+   */
+  partitionOffsets(topic: string): Promise<PartitionOffsets[]>;
   /** Resolves once this member has joined its group. */
   subscribe<T = unknown>(subscription: Subscription<T>): Promise<SubscriptionHandle>;
   /** Closes every subscription (in-flight handlers finish), then disconnects; publish rejects afterwards. */

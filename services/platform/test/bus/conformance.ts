@@ -492,6 +492,57 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
       },
     );
 
+    it_('when a topic has no messages, then every partition reports the same start and end', async () => {
+      const topic = await topicWith('offsets-empty', 3);
+      const offsets = await bus.partitionOffsets(topic);
+      expect(offsets.map((o) => o.partition)).toEqual([0, 1, 2]);
+      for (const o of offsets) expect(o.end).toBe(o.start);
+    });
+
+    it_(
+      'when offsets are asked of a topic nobody created, then it is created and reported empty',
+      async () => {
+        const topic = unique('offsets-missing');
+        const offsets = await bus.partitionOffsets(topic);
+        expect(offsets.length).toBeGreaterThanOrEqual(1);
+        for (const o of offsets) expect(o.end).toBe(o.start);
+        await expect(bus.publish(message(topic, 'k', 0))).resolves.toBeUndefined();
+      },
+    );
+
+    it_(
+      'when messages were published, then the end offsets count them and each partition ends at its last delivered offset plus one',
+      async () => {
+        const topic = await topicWith('offsets-end', 3);
+        await bus.publishBatch(Array.from({ length: 30 }, (_, seq) => message(topic, `k${seq % 7}`, seq)));
+        const offsets = await bus.partitionOffsets(topic);
+        expect(offsets.reduce((sum, o) => sum + Number(o.end) - Number(o.start), 0)).toBe(30);
+        const last = new Map<number, number>();
+        let received = 0;
+        await subscribe({
+          group: unique('g'),
+          topics: [topic],
+          fromBeginning: true,
+          handler: async (m) => {
+            received++;
+            last.set(m.partition, Math.max(last.get(m.partition) ?? -1, Number(m.offset)));
+            await Promise.resolve();
+          },
+        });
+        await waitFor('30 messages', () => received === 30);
+        for (const o of offsets) {
+          if (o.end === o.start) expect(last.has(o.partition)).toBe(false);
+          else expect(last.get(o.partition)).toBe(Number(o.end) - 1);
+        }
+        // A later publish moves the end of its partition only.
+        await bus.publish(message(topic, 'k0', 30));
+        const after = await bus.partitionOffsets(topic);
+        const moved = after.filter((o, i) => o.end !== offsets[i]?.end);
+        expect(moved).toHaveLength(1);
+        expect(Number(moved[0]?.end)).toBe(Number(offsets[moved[0]?.partition ?? -1]?.end) + 1);
+      },
+    );
+
     it_(
       'when the bus closes, then in-flight handlers finish first and publish and subscribe reject',
       async () => {
@@ -523,6 +574,7 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
         await expect(
           other.subscribe({ group: unique('g'), topics: [topic], handler: () => Promise.resolve() }),
         ).rejects.toMatchObject({ code: 'BUS.CLOSED' });
+        await expect(other.partitionOffsets(topic)).rejects.toMatchObject({ code: 'BUS.CLOSED' });
         await expect(other.close()).resolves.toBeUndefined();
       },
     );
