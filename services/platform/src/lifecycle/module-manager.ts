@@ -135,7 +135,8 @@ export class ModuleManager {
         service.failed?.catch((err: unknown) => this.serviceFailed(entry, err));
         phase = 'start';
         // A service that dies while starting must not leave the start hanging.
-        await Promise.race([service.start?.(), service.failed?.then(() => NEVER)]);
+        // Without `failed`, race against NEVER: an undefined entry would settle the race at once.
+        await Promise.race([service.start?.(), service.failed?.then(() => NEVER) ?? NEVER]);
         entry.started = true;
       } catch (err) {
         // serviceFailed may have recorded it already (the same rejection reaches both).

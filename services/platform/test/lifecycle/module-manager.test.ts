@@ -228,6 +228,26 @@ describe('ModuleManager', () => {
     expect(manager.liveness().alive).toBe(false);
   });
 
+  it('when a module without a failed promise starts slowly, then its dependants start only after it', async () => {
+    const recorder = new Recorder();
+    let release = (): void => undefined;
+    const slow = recorder.module('slow', [], {
+      start: () =>
+        new Promise<void>((resolve) => (release = resolve)).then(
+          () => void recorder.events.push('started:slow'),
+        ),
+    });
+    const manager = new ModuleManager([slow, recorder.module('after', ['slow'])]);
+    const started = manager.start();
+    await until(() => recorder.events.includes('init:slow'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(recorder.events).toEqual(['init:slow']);
+    release();
+    await started;
+    expect(recorder.events).toEqual(['init:slow', 'started:slow', 'init:after', 'start:after']);
+    await manager.stop();
+  });
+
   it('when a module dies while starting, then start fails instead of waiting for it', async () => {
     const r = new Recorder();
     const manager = new ModuleManager([
