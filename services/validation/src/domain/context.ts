@@ -1,5 +1,6 @@
 import type {
   Account,
+  FxRate,
   Instrument,
   Market,
   ReferencePrice,
@@ -36,6 +37,11 @@ export interface ReferenceData {
   readonly account?: Account;
   /** The restricted-list entry of `trade.symbol`, when it is restricted. */
   readonly restricted?: RestrictedEntry;
+  /**
+   * FX rates by currency, holding at least the trade's and the account's currencies when the cache knows them;
+   * USD needs no entry (it is 1 by definition).
+   */
+  readonly fxRates?: Readonly<Record<string, FxRate>>;
 }
 
 /** Everything the rules need to judge one trade; the processor gathers it, the rules stay pure. */
@@ -45,7 +51,10 @@ export interface ValidationContext {
   /** Validation time: stale prices are measured against it and it becomes the outcome's `validatedAt`. */
   readonly now: Date;
   readonly settings: ValidationSettings;
-  /** The account's notional already counted for this trade's trading day, excluding this trade. */
+  /**
+   * The account's notional already counted for this trade's trading day, in the account's currency, excluding
+   * this trade (an earlier version of it included).
+   */
   readonly dailyNotionalBefore: number;
   /** Trade id of an earlier trade with the same account, symbol, side, quantity and price within the window. */
   readonly probableDuplicateOf?: string;

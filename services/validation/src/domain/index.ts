@@ -5,6 +5,22 @@ export type { Rule, RuleSpec } from './rule';
 export { RULE_SET, RULES } from './rule-set';
 export type { RuleId, RuleInfo } from './rule-set';
 export { validateTrade } from './validate-trade';
-export { notional } from './notional';
+export { FX_BASE_CURRENCY, notional, notionalInAccountCurrency, roundAmount, usdPerUnit } from './notional';
+export type { AccountNotional } from './notional';
 export { isKnownTimeZone, localDateTime, tradingDay } from './market-clock';
 export type { LocalDateTime } from './market-clock';
+export { referenceFor } from './reference-lookup';
+export type { ReferenceLookup } from './reference-lookup';
+export { dailyTotalKey, duplicateFingerprint, parseDailyTotalKey, tradeDayOf, tradeKey } from './trade-facts';
+export { chunkWrites, ITEMS_PER_TRADE, planBatch } from './batch-plan';
+export type {
+  BatchState,
+  Contribution,
+  DailyTotal,
+  EarlierTrade,
+  PlannedTrade,
+  PlanOptions,
+  TotalDelta,
+  TotalWrite,
+  WriteChunk,
+} from './batch-plan';

@@ -5,6 +5,7 @@ import { marketNotPermitted } from './rules/market-not-permitted';
 import { maxNotionalPerDay } from './rules/max-notional-per-day';
 import { maxNotionalPerTrade } from './rules/max-notional-per-trade';
 import { maxQuantity } from './rules/max-quantity';
+import { noFxRate } from './rules/no-fx-rate';
 import { noReferencePrice } from './rules/no-reference-price';
 import { outsideTradingHours } from './rules/outside-trading-hours';
 import { priceCollar } from './rules/price-collar';
@@ -31,6 +32,7 @@ export const RULE_SET = [
   staleReferencePrice,
   priceCollar,
   maxQuantity,
+  noFxRate,
   maxNotionalPerTrade,
   maxNotionalPerDay,
   outsideTradingHours,

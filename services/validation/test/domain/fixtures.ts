@@ -1,5 +1,6 @@
 import {
   Account,
+  FxRate,
   Instrument,
   Market,
   ReferencePrice,
@@ -73,6 +74,12 @@ export const ACCOUNT = Account.parse({
   limits: { maxQuantity: 10_000, maxNotionalPerTrade: 1_000_000, maxNotionalPerDay: 5_000_000 },
   permittedMarkets: ['XNYS', 'XLON'],
 });
+
+/** One pound is 1.27 US dollars. */
+export const GBP_RATE = FxRate.parse({ currency: 'GBP', usdPerUnit: 1.27, asOf: '2025-03-10T14:00:00Z' });
+
+/** One yen is 0.0067 US dollars. */
+export const JPY_RATE = FxRate.parse({ currency: 'JPY', usdPerUnit: 0.0067, asOf: '2025-03-10T14:00:00Z' });
 
 /** Monday 2025-03-10 10:30 in New York (EDT, the day after the switch to daylight saving time). */
 export const TRADE_TIME = '2025-03-10T14:30:00Z';

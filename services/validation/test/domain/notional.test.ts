@@ -1,4 +1,5 @@
-import { notional } from '../../src/domain';
+import { notional, notionalInAccountCurrency } from '../../src/domain';
+import { GBP_RATE, JPY_RATE } from './fixtures';
 import { exceeds, formatDuration, formatPercent, formatPrice } from '../../src/domain/numbers';
 
 describe('notional', () => {
@@ -11,6 +12,56 @@ describe('notional', () => {
     expect(3 * 0.1).not.toBe(0.3);
     expect(notional({ quantity: 3, price: 0.1 })).toBe(0.3);
     expect(notional({ quantity: 7, price: 0.0001 })).toBe(0.0007);
+  });
+});
+
+describe('notionalInAccountCurrency', () => {
+  const trade = { quantity: 1_000, price: 250 };
+
+  it('when the trade and the account share a currency, then the notional is kept and no rate is needed', () => {
+    expect(notionalInAccountCurrency({ ...trade, currency: 'EUR' }, { currency: 'EUR' }, {})).toEqual({
+      ok: true,
+      value: 250_000,
+      converted: false,
+    });
+  });
+
+  it('when converting into USD, then the notional is multiplied by the trade currency rate', () => {
+    expect(
+      notionalInAccountCurrency({ ...trade, currency: 'GBP' }, { currency: 'USD' }, { GBP: GBP_RATE }),
+    ).toEqual({ ok: true, value: 317_500, converted: true });
+  });
+
+  it('when converting from USD, then the notional is divided by the account currency rate', () => {
+    const result = notionalInAccountCurrency(
+      { ...trade, currency: 'USD' },
+      { currency: 'JPY' },
+      { JPY: JPY_RATE },
+    );
+
+    expect(result).toEqual({ ok: true, value: 37_313_432.835821, converted: true });
+  });
+
+  it('when converting between two non-USD currencies, then the amount goes through USD', () => {
+    // 250,000 JPY × 0.0067 = 1,675 USD = 1,318.897638 GBP.
+    const result = notionalInAccountCurrency(
+      { ...trade, currency: 'JPY' },
+      { currency: 'GBP' },
+      { GBP: GBP_RATE, JPY: JPY_RATE },
+    );
+
+    expect(result).toEqual({ ok: true, value: 1_318.897638, converted: true });
+  });
+
+  it('when a rate is missing, then the missing currencies are named instead of a value', () => {
+    expect(notionalInAccountCurrency({ ...trade, currency: 'JPY' }, { currency: 'GBP' }, {})).toEqual({
+      ok: false,
+      missing: ['JPY', 'GBP'],
+    });
+    expect(notionalInAccountCurrency({ ...trade, currency: 'JPY' }, { currency: 'USD' }, undefined)).toEqual({
+      ok: false,
+      missing: ['JPY'],
+    });
   });
 });
 

@@ -16,6 +16,7 @@ describe('RULES', () => {
       'STALE_REFERENCE_PRICE',
       'PRICE_COLLAR',
       'MAX_QUANTITY',
+      'NO_FX_RATE',
       'MAX_NOTIONAL_PER_TRADE',
       'MAX_NOTIONAL_PER_DAY',
       'OUTSIDE_TRADING_HOURS',

@@ -1,5 +1,5 @@
 import { maxNotionalPerDay } from '../../../src/domain/rules/max-notional-per-day';
-import { aContext, XNYS } from '../fixtures';
+import { aContext, GBP_RATE, XNYS } from '../fixtures';
 
 // The account's daily limit is 5,000,000; this trade is 1,000 × 300 = 300,000.
 const withBefore = (dailyNotionalBefore: number) =>
@@ -25,8 +25,8 @@ describe('MAX_NOTIONAL_PER_DAY', () => {
     expect(maxNotionalPerDay.evaluate(withBefore(4_800_000))).toEqual({
       ruleId: 'MAX_NOTIONAL_PER_DAY',
       reason:
-        "Notional 300,000.00 USD would bring the account's total on 2025-03-10 to 5,100,000.00 " +
-        '(4,800,000.00 already counted), above its daily limit of 5,000,000.00.',
+        "Notional 300,000.00 USD would bring the account's total on 2025-03-10 to 5,100,000.00 USD " +
+        '(4,800,000.00 USD already counted), above its daily limit of 5,000,000.00 USD.',
     });
   });
 
@@ -51,6 +51,30 @@ describe('MAX_NOTIONAL_PER_DAY', () => {
     expect(maxNotionalPerDay.evaluate(ctx)?.reason).toMatch(
       /^Notional 300,000.00 USD would bring the account's total to /,
     );
+  });
+
+  it("when the trade is in another currency, then the day total is kept and checked in the account's currency", () => {
+    // 1,000 × 300 GBP = 300,000 GBP = 381,000 USD at 1.27; 4,650,000 + 381,000 = 5,031,000 USD > 5,000,000.
+    const ctx = aContext({
+      trade: { currency: 'GBP', quantity: 1_000, price: 300 },
+      reference: { fxRates: { GBP: GBP_RATE } },
+      dailyNotionalBefore: 4_650_000,
+    });
+
+    expect(maxNotionalPerDay.evaluate(ctx)?.reason).toBe(
+      "Notional 300,000.00 GBP (381,000.00 USD) would bring the account's total on 2025-03-10 to 5,031,000.00 USD " +
+        '(4,650,000.00 USD already counted), above its daily limit of 5,000,000.00 USD.',
+    );
+    expect(maxNotionalPerDay.evaluate({ ...ctx, dailyNotionalBefore: 4_600_000 })).toBeUndefined();
+  });
+
+  it('when the FX rate is missing, then it stays quiet (NO_FX_RATE reports it)', () => {
+    const ctx = aContext({
+      trade: { currency: 'GBP', quantity: 1_000, price: 300 },
+      dailyNotionalBefore: 4_999_999,
+    });
+
+    expect(maxNotionalPerDay.evaluate(ctx)).toBeUndefined();
   });
 
   it('when the account is unknown, then it stays quiet', () => {

@@ -1,0 +1,220 @@
+/**
+ * The stateful part of validation as a pure computation: given the trades of a batch (in partition order)
+ * and what the store holds (daily totals, earlier versions' contributions, earlier identical trades), it
+ * judges each trade in turn, carrying the running totals and the batch's own trades forward, and says what
+ * must be written. The processor reads the state, calls this, and writes the result atomically.
+ */
+import type { TradeOutcome, TradeSubmitted } from '@tradeflow/contracts';
+import type { ReferenceData, ValidationSettings } from './context';
+import { notionalInAccountCurrency, roundAmount } from './notional';
+import { dailyTotalKey, duplicateFingerprint, tradeDayOf, tradeKey } from './trade-facts';
+import { validateTrade } from './validate-trade';
+
+/** An account's running notional on one trading day, as stored; `rev` counts its writes (0: never written). */
+export interface DailyTotal {
+  readonly key: string;
+  readonly total: number;
+  readonly rev: number;
+}
+
+/** What a trade currently counts towards a daily total: the amount of its latest judged version. */
+export interface Contribution {
+  readonly version: number;
+  /** The daily-total key the amount was added to; undefined when the version counted nothing. */
+  readonly dayKey: string | undefined;
+  /** In the account's currency; 0 when the version was rejected. */
+  readonly amount: number;
+}
+
+/** An earlier trade with the same duplicate fingerprint. */
+export interface EarlierTrade {
+  readonly tradeId: string;
+  readonly version: number;
+  readonly tradeTimeMs: number;
+}
+
+/** The stored state a batch is judged against, read just before planning. */
+export interface BatchState {
+  /** Daily totals by key; a key missing here has total 0 and rev 0. */
+  readonly totals: ReadonlyMap<string, DailyTotal>;
+  /** By trade id: what an earlier version of the trade counts (only for trades with version > 1). */
+  readonly contributions: ReadonlyMap<string, Contribution>;
+  /** By `tradeKey`: the earliest stored trade with the same fingerprint within the window, another trade id. */
+  readonly earlierTrades: ReadonlyMap<string, EarlierTrade>;
+}
+
+/** A change to one daily total. */
+export interface TotalDelta {
+  readonly key: string;
+  readonly amount: number;
+}
+
+/** One trade's judgement and what it changes. */
+export interface PlannedTrade {
+  readonly trade: TradeSubmitted;
+  readonly outcome: TradeOutcome;
+  readonly fingerprint: string;
+  /** The daily-total key its day limit was checked against. */
+  readonly dayKey: string;
+  /** What this version counts towards `dayKey`: its notional in the account's currency when validated, else 0. */
+  readonly counted: number;
+  /** Releases the previous version's amount and adds this one's, in that order. */
+  readonly deltas: readonly TotalDelta[];
+}
+
+export interface PlanOptions {
+  readonly now: Date;
+  readonly settings: ValidationSettings;
+  /** The reference data of a trade, looked up once per trade. */
+  readonly referenceOf: (trade: TradeSubmitted) => ReferenceData;
+}
+
+/**
+ * Judges `trades` in order. Only VALIDATED trades count towards the daily total; a new version of a trade
+ * replaces what its previous version counted, so a trade counts once whatever its amendments.
+ */
+export function planBatch(
+  trades: readonly TradeSubmitted[],
+  state: BatchState,
+  { now, settings, referenceOf }: PlanOptions,
+): PlannedTrade[] {
+  const running = new Map<string, number>();
+  const totalOf = (key: string) => running.get(key) ?? state.totals.get(key)?.total ?? 0;
+  const contributions = new Map<string, Contribution>(state.contributions);
+  const seen = new Map<string, EarlierTrade[]>();
+  const planned: PlannedTrade[] = [];
+
+  for (const trade of trades) {
+    const reference = referenceOf(trade);
+    const dayKey = dailyTotalKey(trade.accountId, tradeDayOf(trade, reference.market));
+    const previous = contributions.get(trade.tradeId);
+    const released = previous !== undefined && previous.version < trade.version ? previous : undefined;
+    const before = roundAmount(totalOf(dayKey) - (released?.dayKey === dayKey ? released.amount : 0));
+    const fingerprint = duplicateFingerprint(trade);
+    const tradeTimeMs = Date.parse(trade.tradeTime);
+    const duplicate = earliest([
+      state.earlierTrades.get(tradeKey(trade)),
+      ...(seen.get(fingerprint) ?? []).filter(
+        (other) =>
+          other.tradeId !== trade.tradeId &&
+          Math.abs(other.tradeTimeMs - tradeTimeMs) <= settings.duplicateWindowMs,
+      ),
+    ]);
+
+    const outcome = validateTrade({
+      trade,
+      reference,
+      now,
+      settings,
+      dailyNotionalBefore: before,
+      probableDuplicateOf: duplicate?.tradeId,
+    });
+
+    const inAccount =
+      outcome.status === 'VALIDATED' && reference.account !== undefined
+        ? notionalInAccountCurrency(trade, reference.account, reference.fxRates)
+        : undefined;
+    const counted = inAccount?.ok === true ? inAccount.value : 0;
+    const deltas: TotalDelta[] = [];
+    if (released?.dayKey !== undefined && released.amount !== 0) {
+      deltas.push({ key: released.dayKey, amount: -released.amount });
+    }
+    if (counted !== 0) deltas.push({ key: dayKey, amount: counted });
+    for (const delta of deltas) running.set(delta.key, roundAmount(totalOf(delta.key) + delta.amount));
+
+    contributions.set(trade.tradeId, {
+      version: trade.version,
+      dayKey: counted === 0 ? undefined : dayKey,
+      amount: counted,
+    });
+    seen.set(fingerprint, [
+      ...(seen.get(fingerprint) ?? []),
+      { tradeId: trade.tradeId, version: trade.version, tradeTimeMs },
+    ]);
+    planned.push({ trade, outcome, fingerprint, dayKey, counted, deltas });
+  }
+  return planned;
+}
+
+/** The earliest trade by trade time (then id), so the duplicate named does not depend on read order. */
+function earliest(candidates: readonly (EarlierTrade | undefined)[]): EarlierTrade | undefined {
+  let best: EarlierTrade | undefined;
+  for (const c of candidates) {
+    if (c === undefined) continue;
+    if (
+      best === undefined ||
+      c.tradeTimeMs < best.tradeTimeMs ||
+      (c.tradeTimeMs === best.tradeTimeMs && c.tradeId < best.tradeId)
+    ) {
+      best = c;
+    }
+  }
+  return best;
+}
+
+/** A daily total as one transaction writes it: the new value, conditional on the revision it was computed from. */
+export interface TotalWrite {
+  readonly key: string;
+  readonly total: number;
+  /** The revision read (0: the item must not exist yet); the write sets `expectedRev + 1`. */
+  readonly expectedRev: number;
+}
+
+/** The trades one transaction records, with the daily totals they change. */
+export interface WriteChunk {
+  readonly trades: readonly PlannedTrade[];
+  readonly totals: readonly TotalWrite[];
+}
+
+/** Items a trade adds to a transaction: its outcome and its fingerprint. */
+export const ITEMS_PER_TRADE = 2;
+
+/**
+ * Splits a plan into transactions of at most `maxItems` items (DynamoDB allows 100), keeping trade order.
+ * A daily total appears at most once per transaction (DynamoDB forbids two operations on one item), with
+ * the value after that transaction's trades, conditional on the revision before them; the next transaction
+ * expects the revision the previous one wrote.
+ */
+export function chunkWrites(
+  planned: readonly PlannedTrade[],
+  totals: ReadonlyMap<string, DailyTotal>,
+  maxItems: number,
+): WriteChunk[] {
+  if (maxItems < ITEMS_PER_TRADE + 2)
+    throw new RangeError(`maxItems must be at least ${ITEMS_PER_TRADE + 2}`);
+  const current = new Map<string, { total: number; rev: number }>();
+  const stateOf = (key: string) =>
+    current.get(key) ?? { total: totals.get(key)?.total ?? 0, rev: totals.get(key)?.rev ?? 0 };
+  const chunks: WriteChunk[] = [];
+  let trades: PlannedTrade[] = [];
+  let keys = new Set<string>();
+
+  const close = () => {
+    if (trades.length === 0) return;
+    const writes: TotalWrite[] = [];
+    for (const key of keys) {
+      const before = stateOf(key);
+      let total = before.total;
+      for (const trade of trades)
+        for (const d of trade.deltas) if (d.key === key) total = roundAmount(total + d.amount);
+      writes.push({ key, total, expectedRev: before.rev });
+      current.set(key, { total, rev: before.rev + 1 });
+    }
+    chunks.push({ trades, totals: writes });
+    trades = [];
+    keys = new Set();
+  };
+
+  for (const trade of planned) {
+    const withTrade = new Set([...keys, ...trade.deltas.map((d) => d.key)]);
+    if (trades.length > 0 && (trades.length + 1) * ITEMS_PER_TRADE + withTrade.size > maxItems) {
+      close();
+      keys = new Set(trade.deltas.map((d) => d.key));
+    } else {
+      keys = withTrade;
+    }
+    trades.push(trade);
+  }
+  close();
+  return chunks;
+}

@@ -1,0 +1,36 @@
+import type { Market, TradeSubmitted } from '@tradeflow/contracts';
+import { isKnownTimeZone, tradingDay } from './market-clock';
+
+/** One version of one trade: the idempotency key of its outcome (`T-1#2`). */
+export function tradeKey(trade: Pick<TradeSubmitted, 'tradeId' | 'version'>): string {
+  return `${trade.tradeId}#${trade.version}`;
+}
+
+/** What two trades share when one is a probable duplicate of the other: account, symbol, side, quantity, price. */
+export function duplicateFingerprint(
+  trade: Pick<TradeSubmitted, 'accountId' | 'symbol' | 'side' | 'quantity' | 'price'>,
+): string {
+  // String(number) is canonical: 197.1 and 197.10 in JSON are the same number and print the same.
+  return [trade.accountId, trade.symbol, trade.side, String(trade.quantity), String(trade.price)].join('|');
+}
+
+/**
+ * The day a trade counts towards: its trading day in the market's time zone (see `tradingDay`), or the UTC
+ * date when the market is unknown (such a trade is rejected and counts nothing, but still needs a key).
+ */
+export function tradeDayOf(trade: Pick<TradeSubmitted, 'tradeTime'>, market: Market | undefined): string {
+  if (market !== undefined && isKnownTimeZone(market.timeZone))
+    return tradingDay(trade.tradeTime, market.timeZone);
+  return new Date(trade.tradeTime).toISOString().slice(0, 10);
+}
+
+/** The key of an account's running notional total for one trading day (`ACC-001#2025-03-10`). */
+export function dailyTotalKey(accountId: string, day: string): string {
+  return `${accountId}#${day}`;
+}
+
+/** The account id and day of a daily-total key. */
+export function parseDailyTotalKey(key: string): { accountId: string; day: string } {
+  const at = key.lastIndexOf('#');
+  return { accountId: key.slice(0, at), day: key.slice(at + 1) };
+}

@@ -1,0 +1,167 @@
+import type { TradeSubmitted } from '@tradeflow/contracts';
+import {
+  chunkWrites,
+  DEFAULT_VALIDATION_SETTINGS,
+  planBatch,
+  type BatchState,
+  type DailyTotal,
+  type ReferenceData,
+} from '../../src/domain';
+import { AAPL, ACCOUNT, aTrade, GBP_RATE, NOW, PRICE, XNYS } from './fixtures';
+
+const DAY = 'ACC-001#2025-03-10';
+const REFERENCE: ReferenceData = { instrument: AAPL, market: XNYS, price: PRICE, account: ACCOUNT };
+const EMPTY: BatchState = { totals: new Map(), contributions: new Map(), earlierTrades: new Map() };
+
+function plan(trades: TradeSubmitted[], state: Partial<BatchState> = {}, reference = REFERENCE) {
+  return planBatch(
+    trades,
+    { ...EMPTY, ...state },
+    {
+      now: NOW,
+      settings: DEFAULT_VALIDATION_SETTINGS,
+      referenceOf: () => reference,
+    },
+  );
+}
+
+// 100 × 197.10 = 19,710 each; distinct quantities keep them from being probable duplicates of each other.
+const t = (id: string, overrides: Partial<TradeSubmitted> = {}) => aTrade({ tradeId: id, ...overrides });
+
+describe('planBatch', () => {
+  it('when trades are validated, then each counts its notional once and the next one sees the running total', () => {
+    const planned = plan([t('T-1'), t('T-2', { quantity: 200 })], {
+      totals: new Map([[DAY, { key: DAY, total: 1_000, rev: 3 }]]),
+    });
+
+    expect(planned.map((p) => [p.outcome.status, p.dayKey, p.counted])).toEqual([
+      ['VALIDATED', DAY, 19_710],
+      ['VALIDATED', DAY, 39_420],
+    ]);
+    expect(planned.map((p) => p.deltas)).toEqual([
+      [{ key: DAY, amount: 19_710 }],
+      [{ key: DAY, amount: 39_420 }],
+    ]);
+  });
+
+  it('when the running total of the batch reaches the daily limit, then the trade that crosses it is rejected and counts nothing', () => {
+    // 5,000,000 limit: 4,970,000 stored + 19,710 = 4,989,710; the next 19,710 would cross it.
+    const planned = plan([t('T-1'), t('T-2', { quantity: 101 }), t('T-3', { quantity: 1 })], {
+      totals: new Map([[DAY, { key: DAY, total: 4_970_000, rev: 9 }]]),
+    });
+
+    expect(planned.map((p) => [p.outcome.status, p.counted])).toEqual([
+      ['VALIDATED', 19_710],
+      ['REJECTED', 0],
+      ['VALIDATED', 197.1],
+    ]);
+    expect(planned[1]?.outcome.failures.map((f) => f.ruleId)).toEqual(['MAX_NOTIONAL_PER_DAY']);
+    expect(planned[1]?.deltas).toEqual([]);
+  });
+
+  it('when a new version of a stored trade is validated, then it replaces what the earlier version counted', () => {
+    const planned = plan([t('T-1', { version: 2, quantity: 50 })], {
+      totals: new Map([[DAY, { key: DAY, total: 4_990_000, rev: 2 }]]),
+      contributions: new Map([['T-1', { version: 1, dayKey: DAY, amount: 4_000_000 }]]),
+    });
+
+    // 4,990,000 - 4,000,000 already counted by version 1; the new 9,855 fits.
+    expect(planned[0]?.outcome.status).toBe('VALIDATED');
+    expect(planned[0]?.deltas).toEqual([
+      { key: DAY, amount: -4_000_000 },
+      { key: DAY, amount: 9_855 },
+    ]);
+  });
+
+  it('when two versions of a trade arrive in one batch, then the second replaces the first and the first is no duplicate', () => {
+    const planned = plan([t('T-1'), t('T-1', { version: 2 })]);
+
+    expect(planned.map((p) => p.outcome.status)).toEqual(['VALIDATED', 'VALIDATED']);
+    expect(planned[1]?.deltas).toEqual([
+      { key: DAY, amount: -19_710 },
+      { key: DAY, amount: 19_710 },
+    ]);
+  });
+
+  it('when a new version is rejected, then the earlier version’s amount is released', () => {
+    const planned = plan([t('T-1', { version: 2, quantity: 20_000 })], {
+      contributions: new Map([['T-1', { version: 1, dayKey: DAY, amount: 19_710 }]]),
+    });
+
+    expect(planned[0]?.outcome.status).toBe('REJECTED');
+    expect(planned[0]?.deltas).toEqual([{ key: DAY, amount: -19_710 }]);
+  });
+
+  it('when an identical trade follows within the window, then it is a probable duplicate of the first; outside it, not', () => {
+    const planned = plan([
+      t('T-1'),
+      t('T-2', { tradeTime: '2025-03-10T14:30:59Z' }),
+      t('T-3', { tradeTime: '2025-03-10T14:31:01Z' }),
+    ]);
+
+    expect(planned.map((p) => p.outcome.failures.map((f) => f.reason))).toEqual([
+      [],
+      [expect.stringContaining('as trade T-1 within the 1 min duplicate window')],
+      // 61 s after T-1 but within a minute of T-2.
+      [expect.stringContaining('as trade T-2 within')],
+    ]);
+    expect(planned[1]?.counted).toBe(0);
+  });
+
+  it('when the store knows an earlier identical trade, then the earliest candidate is named', () => {
+    const planned = plan([t('T-1', { tradeTime: '2025-03-10T14:30:10Z' }), t('T-2')], {
+      earlierTrades: new Map([
+        ['T-2#1', { tradeId: 'T-0', version: 1, tradeTimeMs: Date.parse('2025-03-10T14:29:40Z') }],
+      ]),
+    });
+
+    expect(planned[0]?.outcome.status).toBe('VALIDATED');
+    // T-1 is within the window too, but T-0 is the earlier of the two.
+    expect(planned[1]?.outcome.failures.map((f) => f.ruleId)).toEqual(['PROBABLE_DUPLICATE']);
+    expect(planned[1]?.outcome.failures[0]?.reason).toContain('as trade T-0 within');
+  });
+
+  it("when the trade is in another currency, then it counts in the account's currency", () => {
+    const reference = { ...REFERENCE, instrument: { ...AAPL, currency: 'GBP' }, fxRates: { GBP: GBP_RATE } };
+
+    const planned = plan([t('T-1', { currency: 'GBP' })], {}, reference);
+
+    expect(planned[0]?.outcome.status).toBe('VALIDATED');
+    expect(planned[0]?.counted).toBe(25_031.7);
+  });
+
+  it('when the trade is traded late in New York, then it counts towards the New York day', () => {
+    const planned = plan([t('T-1', { tradeTime: '2025-03-11T01:30:00Z' })], {}, { ...REFERENCE });
+
+    expect(planned[0]?.dayKey).toBe(DAY);
+  });
+});
+
+describe('chunkWrites', () => {
+  const totals = new Map<string, DailyTotal>([[DAY, { key: DAY, total: 100, rev: 7 }]]);
+
+  it('when a plan exceeds the item limit, then it is split in order with each total once per chunk and chained revisions', () => {
+    const planned = plan([t('T-1'), t('T-2', { quantity: 200 }), t('T-3', { quantity: 300 })]);
+
+    // Two trades (4 items) + one total = 5 items; the third trade needs a chunk of its own.
+    const chunks = chunkWrites(planned, totals, 5);
+
+    expect(chunks.map((c) => c.trades.map((p) => p.trade.tradeId))).toEqual([['T-1', 'T-2'], ['T-3']]);
+    expect(chunks.map((c) => c.totals)).toEqual([
+      [{ key: DAY, total: 100 + 19_710 + 39_420, expectedRev: 7 }],
+      [{ key: DAY, total: 100 + 19_710 + 39_420 + 59_130, expectedRev: 8 }],
+    ]);
+  });
+
+  it('when a chunk holds only rejected trades, then it writes no totals; a new key expects no item (rev 0)', () => {
+    const planned = plan([t('T-1', { quantity: 20_000 }), t('T-2')]);
+
+    const chunks = chunkWrites(planned, new Map(), 4);
+
+    expect(chunks.map((c) => c.totals)).toEqual([[], [{ key: DAY, total: 19_710, expectedRev: 0 }]]);
+  });
+
+  it('when everything fits, then there is one chunk', () => {
+    expect(chunkWrites(plan([t('T-1'), t('T-2', { quantity: 2 })]), totals, 100)).toHaveLength(1);
+  });
+});
