@@ -37,7 +37,7 @@ describe('loadConfig', () => {
   it('when nothing is set, then every fragment falls back to its defaults', () => {
     expect(loadConfig(all, {})).toEqual({
       bus: { adapter: 'memory', brokers: [], clientId: 'tradeflow', topicPartitions: 6 },
-      store: { endpoint: undefined, region: 'us-east-1', credentials: undefined },
+      store: { endpoint: undefined, region: 'us-east-1', credentials: undefined, tablePrefix: '' },
       http: { host: '127.0.0.1', port: 8080, bodyLimit: '1mb' },
       log: { level: 'info' },
       lifecycle: { shutdownTimeoutMs: 10_000 },
@@ -81,6 +81,7 @@ describe('loadConfig', () => {
       endpoint: 'http://127.0.0.1:18000',
       region: 'eu-west-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      tablePrefix: '',
     });
     expect(config.http).toEqual({ host: '0.0.0.0', port: 0, bodyLimit: '256kb' });
     expect(config.log.level).toBe('debug');
