@@ -95,13 +95,20 @@ export function httpEnvWithPort(defaultPort: number) {
  */
 export function serviceHttpEnv(prefix: string, defaultPort: number) {
   const portVar = `${prefix}_HTTP_PORT`;
-  return z
-    .object({
-      HTTP_HOST: env.string().default('127.0.0.1'),
-      [portVar]: env.port().default(defaultPort),
-      HTTP_BODY_LIMIT: env.byteSize().default('1mb'),
-    })
-    .transform((v) => ({ host: v.HTTP_HOST, port: v[portVar] as number, bodyLimit: v.HTTP_BODY_LIMIT }));
+  return (
+    z
+      .object({
+        HTTP_HOST: env.string().default('127.0.0.1'),
+        [portVar]: env.port().default(defaultPort),
+        HTTP_BODY_LIMIT: env.byteSize().default('1mb'),
+      })
+      // The computed key widens every field's type, so the known ones are narrowed back here.
+      .transform((v): HttpConfig => ({
+        host: v.HTTP_HOST as string,
+        port: v[portVar] as number,
+        bodyLimit: v.HTTP_BODY_LIMIT as string,
+      }))
+  );
 }
 
 /** The HTTP server: `HTTP_HOST` (127.0.0.1), `HTTP_PORT` (8080), `HTTP_BODY_LIMIT` (1mb). */
