@@ -1,5 +1,9 @@
 // The trade-mix generator: deterministic, exact counts per channel and scenario, keys unique, bulk files
-// whose line numbers point at the right lines.
+// whose line numbers point at the right lines, and every expected outcome what the real rule set decides.
+import type { TradeSubmitted } from '@tradeflow/contracts';
+import { generateSeed } from '@tradeflow/reference-data/seed';
+// The pure rule set itself (not exported by the package), so the plan is checked against the real rules.
+import { DEFAULT_VALIDATION_SETTINGS, validateTrade } from '../../services/validation/src/domain';
 import {
   badCsvLines,
   badNdjsonLines,
@@ -11,6 +15,7 @@ import {
   toNdjson,
   TradeFactory,
   type MixUniverse,
+  type PlannedTrade,
   type TradeMix,
 } from './trade-mix';
 
@@ -127,5 +132,48 @@ describe('trade mix', () => {
     expect(csv.badLines.map((n) => csvLines[n - 1])).toEqual(badCsvLines(universe).map((b) => b.text));
     // Bad lines are spread among the trades, not bunched at the end.
     expect(Math.min(...csv.badLines)).toBeLessThan(csvLines.length / 2);
+  });
+
+  it('when the rule set judges every planned trade against the seed and the run data, then it decides what the plan expects', () => {
+    const seed = generateSeed({ seed: 1, now: NOW });
+    const mix = plan(universe, 11);
+    const trades = CHANNELS.flatMap((c) => mix[c]);
+    const instruments = [...seed.instruments, ...universe.create.instruments];
+    const prices = [...seed.prices, ...universe.create.prices];
+    const accounts = [...seed.accounts, ...universe.create.accounts];
+    const judge = (planned: PlannedTrade) => {
+      const trade: TradeSubmitted = {
+        ...planned.request,
+        tradeId: planned.key,
+        receivedAt: NOW.toISOString(),
+        channel: 'single',
+        version: 1,
+      };
+      const instrument = instruments.find((i) => i.symbol === trade.symbol);
+      const outcome = validateTrade({
+        trade,
+        reference: {
+          instrument,
+          market: seed.markets.find((m) => m.code === instrument?.market),
+          price: prices.find((p) => p.symbol === trade.symbol),
+          account: accounts.find((a) => a.accountId === trade.accountId),
+          restricted: seed.restricted.find((r) => r.symbol === trade.symbol),
+        },
+        now: NOW,
+        settings: DEFAULT_VALIDATION_SETTINGS,
+        dailyNotionalBefore: 0,
+      });
+      return { status: outcome.status, ruleIds: outcome.failures.map((f) => f.ruleId).sort() };
+    };
+    const wrong = trades
+      .map((t) => ({ scenario: t.scenario, request: t.request, expected: t.expected, actual: judge(t) }))
+      .filter((t) => JSON.stringify(t.expected) !== JSON.stringify(t.actual));
+    expect(wrong.slice(0, 5)).toEqual([]);
+
+    // Daily totals never decide an outcome: DEMO-1's valid trades stay under its daily limit together.
+    const demo = trades.filter((t) => t.request.accountId === 'DEMO-1' && t.expected.status === 'VALIDATED');
+    const demoAccount = seed.accounts.find((a) => a.accountId === 'DEMO-1');
+    const demoTotal = demo.reduce((sum, t) => sum + t.request.quantity * t.request.price, 0);
+    expect(demoTotal).toBeLessThan(demoAccount?.limits.maxNotionalPerDay ?? 0);
   });
 });
