@@ -1,0 +1,48 @@
+import type { ReferenceKind } from '@tradeflow/contracts';
+import type { Express, Request } from 'express';
+import { entityId } from '../domain/changes';
+import type { ReferenceService } from '../reference-service';
+
+/** The URL segment of every kind under `/v1/reference`. */
+export const KIND_PATHS: { readonly [K in ReferenceKind]: string } = {
+  market: 'markets',
+  instrument: 'instruments',
+  price: 'prices',
+  account: 'accounts',
+  restricted: 'restricted',
+  fx: 'fx',
+};
+
+/** Kinds whose entities may be deleted over HTTP; the others are changed, never removed. */
+const DELETABLE: ReadonlySet<ReferenceKind> = new Set(['restricted']);
+
+export const REFERENCE_BASE_PATH = '/v1/reference';
+
+/** Mounts create, get, patch and list of every kind, and delete where allowed. */
+export function referenceRoutes(service: ReferenceService): (app: Express) => void {
+  return (app) => {
+    for (const kind of Object.keys(KIND_PATHS) as ReferenceKind[]) {
+      const base = `${REFERENCE_BASE_PATH}/${KIND_PATHS[kind]}`;
+      app.post(base, async (req, res) => {
+        const entity = await service.create(kind, req.body);
+        const location = `${base}/${encodeURIComponent(entityId(kind, entity))}`;
+        res.status(201).location(location).json(entity);
+      });
+      app.get(base, async (req, res) => {
+        res.json(await service.list(kind, req.query));
+      });
+      app.get(`${base}/:id`, async (req: Request<{ id: string }>, res) => {
+        res.json(await service.get(kind, req.params.id));
+      });
+      app.patch(`${base}/:id`, async (req: Request<{ id: string }>, res) => {
+        res.json(await service.update(kind, req.params.id, req.body));
+      });
+      if (DELETABLE.has(kind)) {
+        app.delete(`${base}/:id`, async (req: Request<{ id: string }>, res) => {
+          await service.delete(kind, req.params.id);
+          res.status(204).end();
+        });
+      }
+    }
+  };
+}
