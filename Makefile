@@ -2,7 +2,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help install build lint format test test-unit start infra-up infra-down infra-status clean distclean
+.PHONY: help install build lint format test test-unit start up down seed logs infra-up infra-down infra-status clean distclean
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -31,6 +31,21 @@ test: build lint ## Run every suite; starts real Kafka and DynamoDB Local when n
 test-unit: install ## Run only the suites that need nothing running
 	npx jest --selectProjects unit
 
+start: build ## Run everything in one process with demo data (memory bus, DynamoDB Local inside); Ctrl-C stops it
+	@scripts/shape/start.sh
+
+up: build ## Start the distributed shape: Kafka, DynamoDB Local, one process per service (logs in .run/logs)
+	@scripts/shape/up.sh
+
+down: ## Stop what `make up` started: the services, then the infra it started; safe to run twice
+	@scripts/shape/down.sh
+
+seed: build ## Load the demo reference data into the running distributed shape (Kafka + DynamoDB Local)
+	@scripts/shape/seed.sh
+
+logs: ## Follow the logs of `make up` and `make start` (.run/logs)
+	@scripts/shape/logs.sh
+
 infra-up: install ## Start Kafka (KRaft) and DynamoDB Local on loopback; safe to run twice
 	scripts/infra/up.sh
 
@@ -41,6 +56,7 @@ infra-status: ## Show whether the local Kafka and DynamoDB Local are running
 	scripts/infra/status.sh
 
 clean: ## Stop local infra and remove build output and logs (keeps the download cache)
+	-scripts/shape/down.sh
 	-scripts/infra/down.sh
 	rm -rf services/*/dist .run coverage
 

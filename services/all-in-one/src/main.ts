@@ -1,30 +1,57 @@
 /**
  * The all-in-one composition root: every service's modules in one process with ONE set of core modules
  * (metrics, bus, store), the memory bus unless BUS_ADAPTER says otherwise, DynamoDB Local as a child process
- * unless DYNAMODB_ENDPOINT is set, and the demo reference data loaded on start (SEED_ON_START).
+ * unless DYNAMODB_ENDPOINT is set, and the demo reference data loaded on start (SEED_ON_START, default true).
  * `--target=all` (default) or `--target=a,b` runs a subset, as every process does.
  *
  * Only config modules are imported up here: tracing must patch express, http and the AWS SDK before they load.
  */
 import { busEnv, storeEnv } from '@tradeflow/platform/config';
 import { runMain } from '@tradeflow/platform/runtime/main';
+import { config as referenceDataConfig } from '@tradeflow/reference-data/config';
 import { config as allInOneConfig } from './config';
 
 const SERVICE = 'tradeflow';
 
-void runMain({
-  service: SERVICE,
-  config: { bus: busEnv, store: storeEnv, ...allInOneConfig },
-  modules: async (c) => {
-    const { busModule, metricsModule, storeModule } = await import('@tradeflow/platform/runtime');
-    const { embeddedDynamoDbModule, storeOnEmbeddedDynamoDb } = await import('./embedded-dynamodb.js');
-    const store =
-      c.store.endpoint !== undefined
-        ? [storeModule(c.store)]
-        : [
-            embeddedDynamoDbModule({ port: c.allInOne.embeddedDynamoDbPort }),
-            storeOnEmbeddedDynamoDb(c.store),
-          ];
-    return [metricsModule(SERVICE), busModule(c.bus, '/tradeflow/all-in-one'), ...store];
-  },
-});
+async function main(): Promise<void> {
+  let banner: (() => Promise<void>) | undefined;
+  const running = await runMain({
+    service: SERVICE,
+    config: { bus: busEnv, store: storeEnv, ...allInOneConfig, ...referenceDataConfig },
+    modules: async (c) => {
+      const { busModule, metricsModule, storeModule } = await import('@tradeflow/platform/runtime');
+      const { embeddedDynamoDbModule, storeOnEmbeddedDynamoDb } = await import('./embedded-dynamodb.js');
+      const referenceData = await import('@tradeflow/reference-data');
+      if (c.allInOne.banner) {
+        banner = async () => {
+          const { localUrl, startBanner } = await import('./banner.js');
+          process.stderr.write(
+            startBanner({
+              shape: 'all-in-one: every service in one process, the memory bus, DynamoDB Local inside',
+              stop: 'Ctrl-C',
+              tradesUrl: 'http://127.0.0.1:8081',
+              referenceDataUrl: localUrl(c.referenceDataHttp),
+              validationUrl: 'http://127.0.0.1:8083',
+              now: new Date(),
+            }),
+          );
+        };
+      }
+      return [
+        metricsModule(SERVICE),
+        busModule(c.bus, '/tradeflow/all-in-one'),
+        ...(c.store.endpoint !== undefined
+          ? [storeModule(c.store)]
+          : [embeddedDynamoDbModule({ port: c.allInOne.embeddedDynamoDbPort }), storeOnEmbeddedDynamoDb(c.store)]),
+        // Before the services: their reference caches then start on a topic that already holds the seed.
+        ...(c.allInOne.seedOnStart
+          ? [referenceData.referenceSeedModule({ tablePrefix: c.store.tablePrefix, seed: c.referenceData.seed })]
+          : []),
+        ...referenceData.referenceDataModules(c),
+      ];
+    },
+  });
+  if ((await running.started) && banner !== undefined) await banner();
+}
+
+void main();

@@ -1,0 +1,91 @@
+# Shared helpers for the shape scripts (sourced, not run): where the processes of `make up` / `make start`
+# keep their logs and pids, which services there are and on which ports they answer.
+# shellcheck shell=bash disable=SC2034  # variables here are used by the scripts that source this file
+
+SHAPE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$SHAPE_DIR/../.." && pwd)
+RUN_DIR="$ROOT/.run"
+LOG_DIR="$RUN_DIR/logs"
+PID_DIR="$RUN_DIR/pids"
+# Infrastructure (kafka, dynamodb) that `make up` started, one name a line; `make down` stops only these.
+INFRA_RECORD="$RUN_DIR/infra-started-by-up"
+
+# The services of the distributed shape, in start order (each is services/<name>/dist/main.js).
+SERVICES=(reference-data validation trades)
+
+# Seconds to wait for every service's /readyz, and for a service to exit after SIGTERM.
+READY_DEADLINE=${TRADEFLOW_READY_TIMEOUT:-120}
+STOP_DEADLINE=${TRADEFLOW_STOP_TIMEOUT:-20}
+
+say() { printf '[tradeflow] %s\n' "$*" >&2; }
+die() {
+  printf '[tradeflow] error: %s\n' "$*" >&2
+  exit 1
+}
+
+# The HTTP port of a service: its own *_HTTP_PORT variable, else its default (docs/pipeline ports).
+port_of() {
+  case $1 in
+    trades) echo "${TRADES_HTTP_PORT:-8081}" ;;
+    reference-data) echo "${REFERENCE_DATA_HTTP_PORT:-8082}" ;;
+    validation) echo "${VALIDATION_HTTP_PORT:-8083}" ;;
+    *) die "no port known for service $1" ;;
+  esac
+}
+
+url_of() { echo "http://127.0.0.1:$(port_of "$1")"; }
+
+main_of() { echo "$ROOT/services/$1/dist/main.js"; }
+
+pid_file() { echo "$PID_DIR/$1.pid"; }
+
+# True when pid $2 is alive and runs service $1's main.js (a recycled pid never passes for ours).
+is_ours() {
+  local name=$1 pid=$2 args
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  args=$(ps -p "$pid" -o args= 2>/dev/null) || return 1
+  [[ $args == *"services/$name/dist/main.js"* ]]
+}
+
+# Prints the pid of our running service $1, or nothing (and removes a stale pid file).
+running_pid() {
+  local file pid
+  file=$(pid_file "$1")
+  [[ -f $file ]] || return 0
+  pid=$(<"$file")
+  if is_ours "$1" "$pid"; then echo "$pid"; else rm -f "$file"; fi
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# True when $1 (a URL) answers 2xx within two seconds.
+answers() {
+  curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null
+}
+
+# Prints the last lines of a log file for a failure message.
+show_log() {
+  [[ -s $1 ]] || return 0
+  printf '[tradeflow] --- last lines of %s ---\n' "${1#"$ROOT"/}" >&2
+  tail -n "${2:-30}" "$1" >&2
+}
+
+# Sends SIGTERM to pid $2 (service $1), waits up to STOP_DEADLINE seconds, then SIGKILL.
+stop_pid() {
+  local name=$1 pid=$2 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < STOP_DEADLINE * 10; i++)); do
+    is_ours "$name" "$pid" || return 0
+    sleep 0.1
+  done
+  say "$name: still running ${STOP_DEADLINE}s after SIGTERM; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# The URLs and curl examples (the same text the all-in-one prints): print_banner "<what runs>" "<how to stop>".
+print_banner() {
+  node "$ROOT/services/all-in-one/dist/banner-cli.js" "$@"
+}
