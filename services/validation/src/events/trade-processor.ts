@@ -1,0 +1,188 @@
+/**
+ * The stream processor: a batch of submitted trades (one partition, in order) in, one outcome per trade out.
+ *
+ * Idempotency: the outcome of a trade version is recorded before it is published and the offset is committed
+ * only after the publish, so a redelivered trade finds its recorded outcome and republishes it unchanged; it is
+ * never judged twice and its notional is never counted twice. Two instances that process the same partition
+ * during a rebalance race on conditional writes: the loser re-reads and republishes what the winner recorded.
+ */
+import { EventTypes, Topics, TradeSubmitted, type TradeOutcome } from '@tradeflow/contracts';
+import type { Bus, BusMessage, PublishMessage } from '@tradeflow/platform/bus';
+import { UnavailableError, ValidationError } from '@tradeflow/platform/errors';
+import { isRetriableStoreError, StoreConflictError } from '@tradeflow/platform/store';
+import {
+  chunkWrites,
+  dailyTotalKey,
+  duplicateFingerprint,
+  planBatch,
+  referenceFor,
+  tradeDayOf,
+  tradeKey,
+  type ReferenceData,
+  type ReferenceLookup,
+  type ValidationSettings,
+} from '../domain';
+import type { ValidationStore } from '../store';
+import type { ValidationMetrics } from './validation-metrics';
+
+/** DynamoDB's limit on items in one TransactWriteItems call. */
+export const MAX_TRANSACTION_ITEMS = 100;
+/** Re-reads after lost races before the batch is failed (and retried by the bus). */
+const MAX_RECOMPUTES = 5;
+
+/** Structural logger (pino fits). */
+export interface ProcessorLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface TradeProcessorDeps {
+  bus: Bus;
+  store: ValidationStore;
+  reference: ReferenceLookup;
+  settings: ValidationSettings;
+  metrics: ValidationMetrics;
+  logger: ProcessorLogger;
+  /** Validation time; the wall clock unless a test says otherwise. */
+  clock?: () => Date;
+  /** Items per transaction (default and maximum 100). */
+  maxTransactionItems?: number;
+  /** Where outcomes go (default `trades.outcomes`). */
+  outcomesTopic?: string;
+}
+
+/** Reads a message's data as a submitted trade; a message that is not one is a poison message. */
+export function parseSubmittedTrade(message: BusMessage): TradeSubmitted {
+  const parsed = TradeSubmitted.safeParse(message.data);
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(
+    parsed.error.issues.map((issue) => ({ field: `/${issue.path.join('/')}`, message: issue.message })),
+    `Message ${message.id} on ${message.topic} (partition ${message.partition}, offset ${message.offset}) is not a submitted trade.`,
+    'VALIDATION.MALFORMED_TRADE',
+  );
+}
+
+/** The outcome event of one trade version; its id is stable, so a republished outcome is recognisably the same. */
+export function outcomeMessage(
+  outcome: TradeOutcome,
+  topic: string = Topics.tradeOutcomes,
+): PublishMessage<TradeOutcome> {
+  return {
+    topic,
+    key: outcome.accountId,
+    type: outcome.status === 'VALIDATED' ? EventTypes.tradeValidated : EventTypes.tradeRejected,
+    data: outcome,
+    id: `outcome:${outcome.tradeId}:${outcome.version}`,
+    subject: outcome.tradeId,
+    time: outcome.validatedAt,
+  };
+}
+
+/** A short random pause before re-reading, so two racing instances do not collide again in lockstep. */
+function pause(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(500, 20 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Judges batches of submitted trades and publishes their outcomes. */
+export class TradeProcessor {
+  private readonly clock: () => Date;
+  private readonly maxItems: number;
+  private readonly outcomesTopic: string;
+
+  constructor(private readonly deps: TradeProcessorDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+    this.outcomesTopic = deps.outcomesTopic ?? Topics.tradeOutcomes;
+    this.maxItems = Math.min(MAX_TRANSACTION_ITEMS, deps.maxTransactionItems ?? MAX_TRANSACTION_ITEMS);
+  }
+
+  /**
+   * The bus's batch handler. Throws on a malformed message before anything is written (the bus then retries
+   * the batch's messages one by one, so only the poison one ends in the dead-letter topic); resolves once every
+   * outcome is recorded and published, after which the bus commits the batch.
+   */
+  async handleBatch(messages: BusMessage[]): Promise<void> {
+    const stopTimer = this.deps.metrics.batchSeconds.startTimer();
+    const trades = messages.map(parseSubmittedTrade);
+    // A trade version twice in one batch (a producer retry) is judged and published once.
+    const unique = [...new Map(trades.map((t) => [tradeKey(t), t])).values()];
+    const outcomes = await this.judgeOnce(unique);
+    await this.deps.bus.publishBatch(
+      unique.map((t) => outcomeMessage(outcomes.get(tradeKey(t)) as TradeOutcome, this.outcomesTopic)),
+    );
+    stopTimer();
+  }
+
+  /** The outcome of every trade: recorded ones as they are, the others judged and recorded now. */
+  private async judgeOnce(trades: readonly TradeSubmitted[]): Promise<Map<string, TradeOutcome>> {
+    for (let attempt = 1; ; attempt++) {
+      const recorded = await this.deps.store.outcomes(trades);
+      const outcomes = new Map([...recorded].map(([key, stored]) => [key, stored.outcome]));
+      const pending = trades.filter((t) => !recorded.has(tradeKey(t)));
+      if (attempt === 1 && recorded.size > 0) this.deps.metrics.reused.inc(recorded.size);
+      if (pending.length === 0) return outcomes;
+      try {
+        for (const [key, outcome] of await this.judgeAndRecord(pending)) outcomes.set(key, outcome);
+        return outcomes;
+      } catch (err) {
+        const lostRace = err instanceof StoreConflictError || isRetriableStoreError(err);
+        if (!lostRace || attempt >= MAX_RECOMPUTES) {
+          if (lostRace) {
+            throw new UnavailableError(
+              `Recording the outcomes of ${pending.length} trades lost ${attempt} races in a row; the batch is retried.`,
+              'VALIDATION.RECORD_CONTENDED',
+              err,
+            );
+          }
+          throw err;
+        }
+        this.deps.metrics.conflicts.inc();
+        this.deps.logger.warn(
+          { attempt, pending: pending.length, err: err instanceof Error ? err.message : String(err) },
+          'another writer recorded part of this batch first; re-reading and judging the rest again',
+        );
+        await pause(attempt);
+      }
+    }
+  }
+
+  /** Reads the state, judges the trades in order and records them chunk by chunk; returns what it recorded. */
+  private async judgeAndRecord(trades: readonly TradeSubmitted[]): Promise<Map<string, TradeOutcome>> {
+    const references = new Map<string, ReferenceData>(
+      trades.map((t) => [tradeKey(t), referenceFor(t, this.deps.reference)]),
+    );
+    const referenceOf = (t: TradeSubmitted) => references.get(tradeKey(t)) as ReferenceData;
+    const dayKeys = trades.map((t) => dailyTotalKey(t.accountId, tradeDayOf(t, referenceOf(t).market)));
+    const [contributions, earlierTrades] = await Promise.all([
+      this.deps.store.contributions(trades),
+      this.deps.store.earlierTrades(
+        trades.map((trade) => ({ trade, fingerprint: duplicateFingerprint(trade) })),
+      ),
+    ]);
+    // Totals are read last: an earlier version's key (released by an amendment) must be read as well.
+    const totals = await this.deps.store.dailyTotals([
+      ...dayKeys,
+      ...[...contributions.values()].flatMap((c) => (c.dayKey === undefined ? [] : [c.dayKey])),
+    ]);
+    const now = this.clock();
+    const planned = planBatch(
+      trades,
+      { totals, contributions, earlierTrades },
+      {
+        now,
+        settings: this.deps.settings,
+        referenceOf,
+      },
+    );
+    const written = new Map<string, TradeOutcome>();
+    for (const chunk of chunkWrites(planned, totals, this.maxItems)) {
+      await this.deps.store.record(chunk, now);
+      for (const { outcome } of chunk.trades) {
+        written.set(tradeKey(outcome), outcome);
+        this.deps.metrics.validations.labels(outcome.status).inc();
+        for (const failure of outcome.failures) this.deps.metrics.ruleFailures.labels(failure.ruleId).inc();
+      }
+    }
+    return written;
+  }
+}
