@@ -1,0 +1,31 @@
+/** The `trades.submitted` event of a trade version: what validation needs, nothing it must look up here. */
+import { EventTypes, type TradeSubmitted } from '@tradeflow/contracts';
+import type { PublishMessage } from '@tradeflow/platform/bus';
+import type { Trade } from '../domain';
+
+/**
+ * The event of `trade` at its current version. Its id is stable per (trade, version), so a republished event
+ * (a retried chunk, an amendment published twice) is recognisably the same one downstream.
+ */
+export function submittedMessage(trade: Trade, topic: string): PublishMessage<TradeSubmitted> {
+  return {
+    topic,
+    key: trade.accountId,
+    type: EventTypes.tradeSubmitted,
+    id: `submitted:${trade.tradeId}:${trade.version}`,
+    subject: trade.tradeId,
+    data: {
+      tradeId: trade.tradeId,
+      accountId: trade.accountId,
+      symbol: trade.symbol,
+      side: trade.side,
+      quantity: trade.quantity,
+      price: trade.price,
+      currency: trade.currency,
+      tradeTime: trade.tradeTime,
+      receivedAt: trade.receivedAt,
+      channel: trade.channel,
+      version: trade.version,
+    },
+  };
+}

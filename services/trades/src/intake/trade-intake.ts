@@ -1,0 +1,274 @@
+/**
+ * Intake of single trades and batches, amendments and cancellations. A trade is written RECEIVED first and
+ * answered only once its `trades.submitted` event is acknowledged; when the publish fails, the trade is
+ * deleted again (nothing stays RECEIVED without an event) and the client gets a 503 it can retry.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '@tradeflow/platform/bus';
+import {
+  ConflictError,
+  NotFoundError,
+  UnavailableError,
+  ValidationError,
+  type FieldIssue,
+} from '@tradeflow/platform/errors';
+import { StoreConflictError } from '@tradeflow/platform/store';
+import {
+  canApply,
+  statusUrlOf,
+  tickSizeProblem,
+  type Channel,
+  type InstrumentLookup,
+  type Trade,
+  type TradeAction,
+  type TradeAmendment,
+  type TradeRequest,
+} from '../domain';
+import { submittedMessage } from '../events/submitted-event';
+import type { TradeRepository } from '../store';
+import type { TradesMetrics } from '../trades-metrics';
+import { parseTradeInput } from './trade-input';
+
+/** Structural logger (pino fits). */
+export interface IntakeLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface TradeIntakeDeps {
+  trades: TradeRepository;
+  bus: Bus;
+  instruments: InstrumentLookup;
+  metrics: TradesMetrics;
+  logger: IntakeLogger;
+  /** The `trades.submitted` topic. */
+  submittedTopic: string;
+  clock?: () => Date;
+  newId?: () => string;
+}
+
+/** The answer to an accepted trade. */
+export interface AcceptedTrade {
+  tradeId: string;
+  status: 'RECEIVED';
+  statusUrl: string;
+}
+
+/** One item's result in a batch answer. */
+export type BatchItemResult =
+  | { index: number; status: 202; tradeId: string; statusUrl: string }
+  | { index: number; status: 400; errors: FieldIssue[] };
+
+/** The answer to a batch. */
+export interface BatchResult {
+  accepted: number;
+  rejected: number;
+  results: BatchItemResult[];
+}
+
+/** The publish of a trade's event failed; the trade was not kept. */
+export class PublishFailedError extends UnavailableError {
+  constructor(cause: unknown) {
+    super(
+      'The trade could not be handed to validation; it was not accepted. Try again.',
+      'TRADES.PUBLISH_FAILED',
+      cause,
+    );
+  }
+}
+
+/** Builds and submits trades. */
+export class TradeIntake {
+  private readonly clock: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: TradeIntakeDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  /** Reads one trade request; throws a ValidationError naming every invalid field. */
+  parse(input: unknown, channel: Channel): TradeRequest {
+    const parsed = parseTradeInput(input, this.deps.instruments);
+    if (parsed.ok) return parsed.request;
+    this.deps.metrics.intake.inc({ channel, result: 'rejected' });
+    throw new ValidationError(parsed.issues, 'The trade is invalid.');
+  }
+
+  /** The RECEIVED trade of a request. */
+  build(request: TradeRequest, channel: Channel, tradeId: string, receivedAt: string): Trade {
+    return {
+      tradeId,
+      accountId: request.accountId,
+      symbol: request.symbol,
+      side: request.side,
+      quantity: request.quantity,
+      price: request.price,
+      currency: request.currency,
+      tradeTime: request.tradeTime,
+      receivedAt,
+      status: 'RECEIVED',
+      version: 1,
+      failures: [],
+      updatedAt: receivedAt,
+      channel,
+      clientTradeId: request.clientTradeId,
+    };
+  }
+
+  /** Accepts one trade: write RECEIVED, publish, answer once the bus acknowledged. */
+  async submit(input: unknown): Promise<AcceptedTrade> {
+    const request = this.parse(input, 'single');
+    const now = this.clock().toISOString();
+    const trade = this.build(request, 'single', this.newId(), now);
+    await this.deps.trades.create(trade);
+    try {
+      await this.deps.bus.publish(submittedMessage(trade, this.deps.submittedTopic));
+    } catch (err) {
+      if (!(await this.withdraw(trade, err))) {
+        // Validation already decided it: the event did get through, so the trade stands.
+        this.deps.metrics.intake.inc({ channel: 'single', result: 'accepted' });
+        return accepted(trade);
+      }
+      throw new PublishFailedError(err);
+    }
+    this.deps.metrics.intake.inc({ channel: 'single', result: 'accepted' });
+    return accepted(trade);
+  }
+
+  /**
+   * Accepts the valid items of a batch and reports every invalid one; valid items are written together and
+   * published together. When the write or the publish fails, the written trades are deleted again and the
+   * whole batch is a 503 (nothing of it was accepted).
+   */
+  async submitBatch(items: readonly unknown[]): Promise<BatchResult> {
+    const now = this.clock().toISOString();
+    const results: BatchItemResult[] = [];
+    const trades: Trade[] = [];
+    items.forEach((item, index) => {
+      const parsed = parseTradeInput(item, this.deps.instruments);
+      if (!parsed.ok) {
+        results.push({ index, status: 400, errors: parsed.issues });
+        return;
+      }
+      const trade = this.build(parsed.request, 'batch', this.newId(), now);
+      trades.push(trade);
+      results.push({ index, status: 202, tradeId: trade.tradeId, statusUrl: statusUrlOf(trade.tradeId) });
+    });
+    if (trades.length > 0) {
+      try {
+        await this.deps.trades.createMany(trades);
+      } catch (err) {
+        // Part of the batch may be written: take it back so none of it stays RECEIVED without an event.
+        await this.withdrawMany(trades, err);
+        throw err;
+      }
+      try {
+        await this.deps.bus.publishBatch(trades.map((t) => submittedMessage(t, this.deps.submittedTopic)));
+      } catch (err) {
+        await this.withdrawMany(trades, err);
+        throw new PublishFailedError(err);
+      }
+    }
+    const rejected = results.length - trades.length;
+    if (trades.length > 0)
+      this.deps.metrics.intake.inc({ channel: 'batch', result: 'accepted' }, trades.length);
+    if (rejected > 0) this.deps.metrics.intake.inc({ channel: 'batch', result: 'rejected' }, rejected);
+    return { accepted: trades.length, rejected, results };
+  }
+
+  /**
+   * Amends price and/or quantity: version + 1, AMENDED, republished for validation. The event is published
+   * after the write; if that fails the trade is put back as it was and the client gets a 503.
+   */
+  async amend(tradeId: string, change: TradeAmendment): Promise<Trade> {
+    const current = await this.current(tradeId, 'amend');
+    const price = change.price ?? current.price;
+    const problem =
+      change.price === undefined ? undefined : tickSizeProblem(current.symbol, price, this.deps.instruments);
+    if (problem !== undefined)
+      throw new ValidationError([{ field: '/price', message: problem }], 'The amendment is invalid.');
+    const amended = await this.concurrently(() =>
+      this.deps.trades.amend(current, { price, quantity: change.quantity ?? current.quantity }, this.now()),
+    );
+    try {
+      await this.deps.bus.publish(submittedMessage(amended, this.deps.submittedTopic));
+    } catch (err) {
+      const reverted = await this.deps.trades.revert(amended, current).catch((revertError: unknown) => {
+        this.deps.logger.error(
+          { tradeId, version: amended.version, err: revertError },
+          'amendment left in place without its event: the revert failed',
+        );
+        return true;
+      });
+      if (reverted) throw new PublishFailedError(err);
+    }
+    return amended;
+  }
+
+  /** Cancels a trade that is not cancelled yet. */
+  async cancel(tradeId: string, reason: string | undefined): Promise<Trade> {
+    const current = await this.current(tradeId, 'cancel');
+    return this.concurrently(() => this.deps.trades.cancel(current, reason, this.now()));
+  }
+
+  /** The trade, when `action` is allowed in its status. */
+  private async current(tradeId: string, action: TradeAction): Promise<Trade> {
+    const trade = await this.deps.trades.get(tradeId);
+    if (trade === undefined) throw new NotFoundError(`No trade has the id ${tradeId}.`, 'TRADES.NOT_FOUND');
+    if (!canApply(action, trade.status)) {
+      throw new ConflictError(
+        `A ${trade.status} trade cannot be ${action === 'amend' ? 'amended' : 'cancelled'}.`,
+        'TRADES.INVALID_TRANSITION',
+      );
+    }
+    return trade;
+  }
+
+  /** Runs a conditional write; losing the race to another writer is a 409 the client can retry. */
+  private async concurrently<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (err instanceof StoreConflictError)
+        throw new ConflictError(
+          'The trade changed while this request was handled; read it again and retry.',
+          'TRADES.CONCURRENT_UPDATE',
+          err,
+        );
+      throw err;
+    }
+  }
+
+  /** Deletes a trade whose publish failed; false when validation had already decided it (so it stays). */
+  private async withdraw(trade: Trade, publishError: unknown): Promise<boolean> {
+    try {
+      return await this.deps.trades.deleteIfUnprocessed(trade.tradeId, trade.version);
+    } catch (err) {
+      this.deps.logger.error(
+        { tradeId: trade.tradeId, err, publishError },
+        'trade left RECEIVED without its event: the publish failed and so did the delete',
+      );
+      return true;
+    }
+  }
+
+  private async withdrawMany(trades: readonly Trade[], cause: unknown): Promise<void> {
+    try {
+      await this.deps.trades.deleteMany(trades.map((t) => t.tradeId));
+    } catch (err) {
+      this.deps.logger.error(
+        { tradeIds: trades.map((t) => t.tradeId), err, cause },
+        'batch trades left RECEIVED without their events: the write or publish failed and so did the delete',
+      );
+    }
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+}
+
+function accepted(trade: Trade): AcceptedTrade {
+  return { tradeId: trade.tradeId, status: 'RECEIVED', statusUrl: statusUrlOf(trade.tradeId) };
+}

@@ -1,0 +1,39 @@
+import { EventTypes, TradeSubmitted } from '@tradeflow/contracts';
+import { submittedMessage } from '../../src/events/submitted-event';
+import type { Trade } from '../../src/domain';
+
+const trade: Trade = {
+  tradeId: 't-1',
+  accountId: 'ACC-1',
+  symbol: 'AAPL',
+  side: 'SELL',
+  quantity: 10,
+  price: 190.25,
+  currency: 'USD',
+  tradeTime: '2025-06-02T10:30:00-04:00',
+  receivedAt: '2025-06-02T14:30:01.000Z',
+  status: 'AMENDED',
+  version: 2,
+  failures: [],
+  updatedAt: '2025-06-02T14:31:00.000Z',
+  channel: 'bulk',
+  bulkJobId: 'job',
+  bulkLine: 3,
+};
+
+describe('submittedMessage', () => {
+  it('when a trade version is published, then its data is a valid TradeSubmitted keyed by account', () => {
+    const message = submittedMessage(trade, 'trades.submitted');
+    expect(TradeSubmitted.parse(message.data)).toEqual(message.data);
+    expect(message).toMatchObject({
+      topic: 'trades.submitted',
+      key: 'ACC-1',
+      type: EventTypes.tradeSubmitted,
+    });
+  });
+
+  it('when the same version is published twice, then the event id is the same; another version gets another', () => {
+    expect(submittedMessage(trade, 't').id).toBe(submittedMessage(trade, 't').id);
+    expect(submittedMessage({ ...trade, version: 3 }, 't').id).not.toBe(submittedMessage(trade, 't').id);
+  });
+});
