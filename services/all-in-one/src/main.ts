@@ -9,6 +9,7 @@
 import { busEnv, storeEnv } from '@tradeflow/platform/config';
 import { runMain } from '@tradeflow/platform/runtime/main';
 import { config as referenceDataConfig } from '@tradeflow/reference-data/config';
+import { config as validationConfig } from '@tradeflow/validation/config';
 import { config as allInOneConfig } from './config';
 
 const SERVICE = 'tradeflow';
@@ -17,11 +18,12 @@ async function main(): Promise<void> {
   let banner: (() => Promise<void>) | undefined;
   const running = await runMain({
     service: SERVICE,
-    config: { bus: busEnv, store: storeEnv, ...allInOneConfig, ...referenceDataConfig },
+    config: { bus: busEnv, store: storeEnv, ...allInOneConfig, ...referenceDataConfig, ...validationConfig },
     modules: async (c) => {
       const { busModule, metricsModule, storeModule } = await import('@tradeflow/platform/runtime');
       const { embeddedDynamoDbModule, storeOnEmbeddedDynamoDb } = await import('./embedded-dynamodb.js');
       const referenceData = await import('@tradeflow/reference-data');
+      const { validationModules } = await import('@tradeflow/validation');
       if (c.allInOne.banner) {
         banner = async () => {
           const { localUrl, startBanner } = await import('./banner.js');
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
               stop: 'Ctrl-C',
               tradesUrl: 'http://127.0.0.1:8081',
               referenceDataUrl: localUrl(c.referenceDataHttp),
-              validationUrl: 'http://127.0.0.1:8083',
+              validationUrl: localUrl(c.validation.http),
               now: new Date(),
             }),
           );
@@ -42,12 +44,21 @@ async function main(): Promise<void> {
         busModule(c.bus, '/tradeflow/all-in-one'),
         ...(c.store.endpoint !== undefined
           ? [storeModule(c.store)]
-          : [embeddedDynamoDbModule({ port: c.allInOne.embeddedDynamoDbPort }), storeOnEmbeddedDynamoDb(c.store)]),
+          : [
+              embeddedDynamoDbModule({ port: c.allInOne.embeddedDynamoDbPort }),
+              storeOnEmbeddedDynamoDb(c.store),
+            ]),
         // Before the services: their reference caches then start on a topic that already holds the seed.
         ...(c.allInOne.seedOnStart
-          ? [referenceData.referenceSeedModule({ tablePrefix: c.store.tablePrefix, seed: c.referenceData.seed })]
+          ? [
+              referenceData.referenceSeedModule({
+                tablePrefix: c.store.tablePrefix,
+                seed: c.referenceData.seed,
+              }),
+            ]
           : []),
         ...referenceData.referenceDataModules(c),
+        ...validationModules(c),
       ];
     },
   });
