@@ -5,6 +5,9 @@
  * delivery path finished (handled or dead-lettered) are resolved and committed; the dead letter is
  * acknowledged before its offset is resolved. Stopping a kafkajs consumer waits for the batch in hand,
  * which is how `close()` lets in-flight handlers finish.
+ *
+ * A crashed consumer is restarted a bounded number of times; after that (or at once for a crash that
+ * cannot heal) `failed` rejects, so the process stops instead of running on without its consumer.
  */
 import {
   Kafka,
@@ -19,7 +22,7 @@ import {
   type Message,
   type Producer,
 } from 'kafkajs';
-import { backoffDelay } from '../backoff';
+import { backoffDelay, sleep, type BackoffOptions } from '../backoff';
 import { processRecords } from './delivery';
 import type { EncodedRecord, RawRecord } from './envelope';
 import { noopBusObserver, type BusObserver } from './observer';
@@ -42,7 +45,8 @@ import {
 } from './port';
 import { publishTraced } from './publishing';
 
-const RESTART_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
+// A member that stayed in its group this long since its last (re)join counts as healthy again.
+const STABLE_MEMBERSHIP_MS = 60_000;
 
 /** The Kafka adapter's settings with every default filled in. */
 type Settings = Required<Omit<KafkaBusConfig, 'adapter'>>;
@@ -59,6 +63,8 @@ function settingsOf(config: Omit<KafkaBusConfig, 'adapter'>): Settings {
     heartbeatIntervalMs: 3000,
     rebalanceTimeoutMs: 60_000,
     maxWaitTimeMs: 1000,
+    consumerRestarts: 5,
+    consumerRestartBackoff: { baseMs: 1000, maxMs: 30_000 },
     ...definedOnly(config),
     brokers: config.brokers,
     clientId: config.clientId,
@@ -88,6 +94,8 @@ export class KafkaBus implements Bus {
   private readonly knownTopics = new Set<string>();
   private readonly subscriptions = new Set<KafkaSubscription>();
   private closed: Promise<void> | undefined;
+  private rejectFailed: (err: BusError) => void = () => undefined;
+  readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
 
   constructor(config: Omit<KafkaBusConfig, 'adapter'>, deps: BusDeps = {}) {
     this.settings = settingsOf(config);
@@ -113,6 +121,8 @@ export class KafkaBus implements Bus {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.admin = this.kafka.admin();
+    // Whoever awaits `failed` sees the rejection; nobody awaiting it must not make it an unhandled one.
+    this.failed.catch(() => undefined);
   }
 
   async init(): Promise<void> {
@@ -128,6 +138,11 @@ export class KafkaBus implements Bus {
         'BUS.CONNECT_FAILED',
         `Cannot connect to Kafka at ${this.settings.brokers.join(',')}`,
       );
+    }
+    if (this.state !== 'new') {
+      // close() ran while connecting: leave nothing connected behind it.
+      await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+      throw busClosedError(this.name);
     }
     this.state = 'open';
   }
@@ -204,6 +219,8 @@ export class KafkaBus implements Bus {
       });
     }
     await this.ensureKnown(subscription.topics);
+    // close() may have run while the topics were checked; a consumer started now would outlive the bus.
+    if (this.state !== 'open') throw busClosedError(this.name);
     const s = this.settings;
     const consumer = this.kafka.consumer({
       groupId: subscription.group,
@@ -212,12 +229,22 @@ export class KafkaBus implements Bus {
       rebalanceTimeout: s.rebalanceTimeoutMs,
       maxWaitTimeInMs: s.maxWaitTimeMs,
       allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 100, retries: 8 },
+      // kafkajs would restart a crashed consumer forever; the subscription decides, with a bound.
+      retry: { initialRetryTime: 100, retries: 8, restartOnFailure: () => Promise.resolve(false) },
     });
     const member = new KafkaSubscription(subscription as Subscription, consumer, {
       logger: this.logger,
       observer: this.observer,
-      deadLetter: (topic, record) => this.send([{ topic, records: [record] }]),
+      restarts: s.consumerRestarts,
+      restartBackoff: s.consumerRestartBackoff,
+      rebalanceWaitMs: s.rebalanceTimeoutMs + s.sessionTimeoutMs,
+      deadLetter: async (topic, record) => {
+        // A subscription on a topic nobody ensured (a `.dlq` itself, say) has no dead-letter topic yet.
+        await this.ensureKnown([topic]);
+        await this.send([{ topic, records: [record] }]);
+      },
+      uncommittedEnds: (group, topics) => this.uncommittedEnds(group, topics),
+      fail: (err) => this.rejectFailed(err),
       forget: (m) => this.subscriptions.delete(m),
     });
     // Registered before it starts so a bus.close() racing with this subscribe closes it too.
@@ -247,6 +274,31 @@ export class KafkaBus implements Bus {
       }
     })();
     return this.closed;
+  }
+
+  /**
+   * Where a group without committed offsets would start reading "from now": the end offset of every
+   * partition of `topics` that `group` has no committed offset for (empty when all have one).
+   */
+  private async uncommittedEnds(group: string, topics: readonly string[]): Promise<PartitionStart[]> {
+    try {
+      const committed = await this.admin.fetchOffsets({ groupId: group, topics: [...topics] });
+      const missing = committed.flatMap(({ topic, partitions }) =>
+        partitions.filter((p) => Number(p.offset) < 0).map((p) => ({ topic, partition: p.partition })),
+      );
+      const ends = new Map<string, Map<number, string>>();
+      for (const topic of new Set(missing.map((m) => m.topic))) {
+        const offsets = await this.admin.fetchTopicOffsets(topic);
+        ends.set(topic, new Map(offsets.map((o) => [o.partition, o.high])));
+      }
+      return missing.map(({ topic, partition }) => ({
+        topic,
+        partition,
+        offset: ends.get(topic)?.get(partition) ?? '0',
+      }));
+    } catch (err) {
+      throw toBusError(err, 'BUS.SUBSCRIBE_FAILED', `Cannot read the offsets of group ${group}`);
+    }
   }
 
   private assertUsable(): void {
@@ -324,19 +376,45 @@ export class KafkaBus implements Bus {
   }
 }
 
+/** A partition and the offset a subscription from now starts it at. */
+interface PartitionStart {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
 /** What a subscription borrows from its bus. */
 interface MemberDeps {
   logger: BusLogger;
   observer: BusObserver;
+  /** Restarts of a crashed consumer before the subscription fails. */
+  restarts: number;
+  restartBackoff: BackoffOptions;
+  /** How long a commit may wait for a rebalance to end. */
+  rebalanceWaitMs: number;
   deadLetter: (topic: string, record: EncodedRecord) => Promise<void>;
+  uncommittedEnds: (group: string, topics: readonly string[]) => Promise<PartitionStart[]>;
+  /** The subscription cannot be served any more; the bus reports it through `failed`. */
+  fail: (err: BusError) => void;
   forget: (member: KafkaSubscription) => void;
 }
 
-/** One subscription: a kafkajs consumer in its group, restarted after a crash kafkajs will not recover from. */
+/**
+ * One subscription: a kafkajs consumer in its group. kafkajs' own restarts are off; a crash it gave up on
+ * is restarted here after a backoff when it can heal (a broker away, a rebalance storm), a bounded number
+ * of times, and otherwise fails the subscription.
+ */
 class KafkaSubscription implements SubscriptionHandle {
   readonly closing = new AbortController();
+  private phase: 'starting' | 'running' | 'failed' = 'starting';
+  /** What crashed the consumer while it was starting; start() reports it. */
+  private startFailure: Error | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** The restart in progress (connect and rejoin), which close() waits for. */
+  private restarting: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
   private restarts = 0;
+  private joinedAt = 0;
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -349,22 +427,51 @@ class KafkaSubscription implements SubscriptionHandle {
     return this.deps.logger;
   }
 
-  async start(): Promise<void> {
+  /** Resolves once the member has joined its group and knows where each partition starts; rejects if it cannot. */
+  start(): Promise<void> {
+    this.starting ??= this.startOnce();
+    return this.starting;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing.abort();
+      clearTimeout(this.restartTimer);
+      // A start or restart still joining would otherwise finish after the disconnect and run on.
+      await Promise.allSettled([this.starting, this.restarting]);
+      // disconnect() stops first: the fetch loop ends, the batch in hand finishes, resolved offsets are committed.
+      await this.consumer.disconnect();
+      this.deps.forget(this);
+    })();
+    return this.closed;
+  }
+
+  private async startOnce(): Promise<void> {
     const sub = this.subscription;
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
-      const { error, restart } = event.payload;
-      this.logger.error(
-        { group: sub.group, topics: sub.topics, err: error.message, kafkaRestarts: restart },
-        'kafka consumer crashed',
-      );
-      if (!restart) this.scheduleRestart();
-    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => this.crashed(event.payload.error));
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      this.restarts = 0;
+      this.joinedAt = Date.now();
     });
     await this.consumer.connect();
+    this.assertStarting();
     await this.consumer.subscribe({ topics: sub.topics, fromBeginning: sub.fromBeginning ?? false });
-    await this.run();
+    // "From now" must mean from this call, for good: kafkajs would only look up the end of a partition
+    // without a committed offset at its first fetch (after subscribe resolved) and never commit it, so
+    // what was published meanwhile, or while the group was away, would be skipped.
+    const starts = sub.fromBeginning ? [] : await this.deps.uncommittedEnds(sub.group, sub.topics);
+    this.assertStarting();
+    const paused = [...new Set(starts.map((s) => s.topic))].map((topic) => ({ topic }));
+    const running = this.run();
+    // run() creates its consumer group synchronously, so the pause lands before the first fetch.
+    if (paused.length > 0) this.consumer.pause(paused);
+    await running;
+    this.assertStarting();
+    if (starts.length > 0) {
+      await this.commitStarts(starts);
+      this.assertStarting();
+      this.consumer.resume(paused);
+    }
+    this.phase = 'running';
     if (sub.signal) {
       const closeOnAbort = () =>
         this.close().catch((err: unknown) =>
@@ -375,18 +482,40 @@ class KafkaSubscription implements SubscriptionHandle {
     }
   }
 
-  close(): Promise<void> {
-    this.closed ??= (async () => {
-      this.closing.abort();
-      clearTimeout(this.restartTimer);
-      // disconnect() stops first: the fetch loop ends, the batch in hand finishes, resolved offsets are committed.
-      await this.consumer.disconnect();
-      this.deps.forget(this);
-    })();
-    return this.closed;
+  /** Throws what ended the start early: a crash (kafkajs' run() resolves even when the join failed) or close(). */
+  private assertStarting(): void {
+    if (this.startFailure !== undefined) throw this.startFailure;
+    if (this.closing.signal.aborted) throw busClosedError('kafka');
   }
 
-  /** Resolves once the member has joined its group (kafkajs' run() awaits join and sync). */
+  /**
+   * Commits the start offsets of the partitions that still have none, as a member of the group (only
+   * a member may commit while the group is active). A rebalance in between is waited out.
+   */
+  private async commitStarts(starts: readonly PartitionStart[]): Promise<void> {
+    const deadline = Date.now() + this.deps.rebalanceWaitMs;
+    const key = (p: { topic: string; partition: number }) => `${p.topic}\u0000${p.partition}`;
+    for (let attempt = 1; ; attempt++) {
+      // Another member may have committed since; only what is still missing, so no commit goes backwards.
+      const missing = new Set(
+        (await this.deps.uncommittedEnds(this.subscription.group, this.subscription.topics)).map(key),
+      );
+      const todo = starts.filter((s) => missing.has(key(s)));
+      if (todo.length === 0) return;
+      try {
+        await this.consumer.commitOffsets([...todo]);
+        this.assertStarting();
+        return;
+      } catch (err) {
+        this.assertStarting();
+        if (!isRebalanceError(err) || Date.now() > deadline) throw err;
+        await sleep(backoffDelay(attempt, { baseMs: 100, maxMs: 1000 }), this.closing.signal);
+        this.assertStarting();
+      }
+    }
+  }
+
+  /** Resolves once kafkajs has joined the group or crashed trying (it reports both by resolving). */
   private run(): Promise<void> {
     return this.consumer.run({
       autoCommit: true,
@@ -427,29 +556,85 @@ class KafkaSubscription implements SubscriptionHandle {
         await payload.heartbeat();
       },
     );
+    // Progress: whatever crashed this member before has healed.
+    this.restarts = 0;
   }
 
-  /** kafkajs gave up on a non-retriable error; rejoin after a backoff unless the subscription is closing. */
+  /** kafkajs stopped the consumer after an error it gave up on (it has disconnected it already). */
+  private crashed(error: Error): void {
+    const sub = this.subscription;
+    const retriable = isRetriableCrash(error);
+    this.logger.error(
+      { group: sub.group, topics: sub.topics, err: error.message, retriable, restarts: this.restarts },
+      'kafka consumer crashed',
+    );
+    if (this.closing.signal.aborted || this.phase === 'failed') return;
+    if (this.phase === 'starting') {
+      this.startFailure = error;
+      return;
+    }
+    if (this.joinedAt > 0 && Date.now() - this.joinedAt >= STABLE_MEMBERSHIP_MS) this.restarts = 0;
+    if (!retriable || this.restarts >= this.deps.restarts) {
+      this.phase = 'failed';
+      const why = retriable
+        ? `gave up after ${this.restarts} restarts`
+        : 'crashed on an error that cannot heal';
+      this.deps.fail(
+        toBusError(
+          error,
+          'BUS.CONSUMER_FAILED',
+          `The consumer of group ${sub.group} (${sub.topics.join(', ')}) ${why}`,
+        ),
+      );
+      return;
+    }
+    this.scheduleRestart();
+  }
+
+  /** Rejoins after a backoff unless the subscription is closing; a failed attempt crashes again, and counts. */
   private scheduleRestart(): void {
-    if (this.closing.signal.aborted) return;
     this.restarts++;
-    const delay = backoffDelay(this.restarts, RESTART_BACKOFF);
-    this.logger.warn({ group: this.subscription.group, inMs: delay }, 'restarting kafka consumer');
+    const delay = backoffDelay(this.restarts, this.deps.restartBackoff);
+    const group = this.subscription.group;
+    this.logger.warn({ group, inMs: delay, restart: this.restarts }, 'restarting kafka consumer');
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
       if (this.closing.signal.aborted) return;
-      this.consumer
-        .connect()
-        .then(() => this.run())
-        .catch((err: unknown) => {
-          this.logger.error(
-            { group: this.subscription.group, err: String(err) },
-            'kafka consumer restart failed',
-          );
-          this.scheduleRestart();
-        });
+      this.restarting = (async () => {
+        try {
+          await this.consumer.connect();
+          if (this.closing.signal.aborted) return;
+          // Resolves on the rejoin, or after reporting a failed one through the crash event.
+          await this.run();
+        } catch (err) {
+          this.crashed(err instanceof Error ? err : new Error(String(err)));
+        }
+      })();
     }, delay);
   }
+}
+
+/** The rebalance errors after which a member rejoins and tries again (kafkajs' own isRebalancing). */
+function isRebalanceError(err: unknown): boolean {
+  const type = (rootCause(err) as { type?: unknown }).type;
+  return (
+    type === 'REBALANCE_IN_PROGRESS' ||
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'ILLEGAL_GENERATION' ||
+    type === 'UNKNOWN_MEMBER_ID'
+  );
+}
+
+/** Whether a crash may heal on a restart: kafkajs' own rule (retries ran out, or the root cause is retriable). */
+function isRetriableCrash(error: Error): boolean {
+  if (error.name === 'KafkaJSNumberOfRetriesExceeded') return true;
+  return (rootCause(error) as { retriable?: unknown }).retriable === true;
+}
+
+function rootCause(err: unknown): unknown {
+  let current = err;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current;
 }
 
 function toKafkaMessage(record: EncodedRecord): Message {

@@ -149,12 +149,16 @@ export class MemoryBus implements Bus {
   private readonly logger: BusLogger;
   private readonly observer: BusObserver;
   private closed: Promise<void> | undefined;
+  private rejectFailed: (err: BusError) => void = () => undefined;
+  readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
 
   constructor(config: Omit<MemoryBusConfig, 'adapter'> = {}, deps: BusDeps = {}) {
     this.source = config.source ?? '/tradeflow';
     this.defaultPartitions = config.defaultPartitions ?? 1;
     this.logger = deps.logger ?? silentBusLogger;
     this.observer = deps.observer ?? noopBusObserver;
+    // Whoever awaits `failed` sees the rejection; nobody awaiting it must not make it an unhandled one.
+    this.failed.catch(() => undefined);
   }
 
   init(): Promise<void> {
@@ -267,12 +271,23 @@ export class MemoryBus implements Bus {
     const end = this.topicLog(topic).partitions[partition]?.length ?? 0;
     const cursor = new Cursor(group, topic, partition, fromBeginning ? 0 : end);
     group.cursors.set(key, cursor);
-    this.runCursor(cursor).catch((err: unknown) =>
+    this.runCursor(cursor).catch((err: unknown) => {
       this.logger.error(
         { topic, partition, group: group.name, err: String(err) },
         'memory bus partition loop died',
-      ),
-    );
+      );
+      // Nothing delivers this partition to the group any more: fatal, not a log line nobody reads.
+      this.rejectFailed(
+        new BusError(
+          'BUS.CONSUMER_FAILED',
+          `Delivery of ${topic}/${partition} to group ${group.name} stopped.`,
+          {
+            retriable: false,
+            cause: err,
+          },
+        ),
+      );
+    });
   }
 
   /** Delivers one partition to whichever member of the group owns it, one turn at a time, until the bus closes. */

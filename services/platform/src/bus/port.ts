@@ -166,6 +166,12 @@ export interface Bus {
   subscribe<T = unknown>(subscription: Subscription<T>): Promise<SubscriptionHandle>;
   /** Closes every subscription (in-flight handlers finish), then disconnects; publish rejects afterwards. */
   close(): Promise<void>;
+  /**
+   * Rejects with a BusError once a subscription can no longer be served (Kafka: a consumer that crashed for
+   * good or could not rejoin its group within its restarts); never resolves. A process treats it as fatal:
+   * its messages would otherwise silently stop flowing while everything else looks healthy.
+   */
+  readonly failed: Promise<never>;
 }
 
 /** Structural logger (pino fits): the bus logs through it and never imports a logging library. */
@@ -218,6 +224,13 @@ export interface KafkaBusConfig extends CommonBusConfig {
   rebalanceTimeoutMs?: number;
   /** Longest a fetch waits for new data; bounds how long a consumer takes to stop. */
   maxWaitTimeMs?: number;
+  /**
+   * Restarts of a crashed consumer (kafkajs gave up on a retriable error) before the bus fails; the count
+   * starts again once a member has processed a batch or stayed in its group for a minute.
+   */
+  consumerRestarts?: number;
+  /** Wait before each of those restarts. */
+  consumerRestartBackoff?: BackoffOptions;
 }
 
 export type BusConfig = MemoryBusConfig | KafkaBusConfig;

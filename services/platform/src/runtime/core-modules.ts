@@ -27,7 +27,10 @@ export function metricsModule(service: string): ModuleDefinition<Metrics> {
   };
 }
 
-/** The bus adapter named by config; connects on start, closes (letting handlers finish) on stop. */
+/**
+ * The bus adapter named by config; connects on start, closes (letting handlers finish) on stop, and fails the
+ * process when a subscription can no longer be served (`Bus.failed`) rather than let it run on without it.
+ */
 export function busModule(config: BusEnvConfig, source: string): ModuleDefinition<Bus> {
   return {
     name: CoreModule.bus,
@@ -46,7 +49,7 @@ export function busModule(config: BusEnvConfig, source: string): ModuleDefinitio
           : { adapter: 'memory', defaultPartitions: config.topicPartitions, source },
         { logger: ctx.logger.child({ component: 'bus' }), observer: metrics.busObserver },
       );
-      return { value: bus, start: () => bus.init(), stop: () => bus.close() };
+      return { value: bus, start: () => bus.init(), stop: () => bus.close(), failed: bus.failed };
     },
   };
 }
