@@ -1,8 +1,19 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { KafkaBus } from '@tradeflow/platform/bus/kafka';
 import { runBusConformance } from './conformance';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
+
+/** Runs `fn` with a connected admin client of its own. */
+async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Kafka({ brokers, clientId: 'bus-conformance-admin', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 runBusConformance('kafka', {
   capabilities: [
@@ -35,21 +46,25 @@ runBusConformance('kafka', {
   waitMs: 20_000,
   testTimeoutMs: 45_000,
   replayIdleMs: 1500,
-  cleanup: async (prefix) => {
-    const admin = new Kafka({
-      brokers,
-      clientId: 'bus-conformance-cleanup',
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
+  cleanup: (prefix) =>
+    withAdmin(async (admin) => {
       const { groups } = await admin.listGroups();
       const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(prefix));
       if (ours.length > 0) await admin.deleteGroups(ours);
       const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
       if (topics.length > 0) await admin.deleteTopics({ topics });
-    } finally {
-      await admin.disconnect();
-    }
-  },
+    }),
+  describeTopic: (name) =>
+    withAdmin(async (admin) => {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name }],
+      });
+      const entries = resources[0]?.configEntries ?? [];
+      const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
+      return {
+        partitions: topics[0]?.partitions.length ?? 0,
+        config: Object.fromEntries(entries.map((e) => [e.configName, e.configValue])),
+      };
+    }),
 });

@@ -43,6 +43,8 @@ export interface BusConformanceTarget {
   replayIdleMs: number;
   /** Removes what the run left behind: every topic and group whose name starts with `prefix`. */
   cleanup?(prefix: string): Promise<void>;
+  /** How the broker holds a topic (partition count and topic configs), for adapters backed by one. */
+  describeTopic?(name: string): Promise<{ partitions: number; config: Record<string, string> }>;
 }
 
 /** Guarantees the platform relies on: every adapter must claim these. */
@@ -834,6 +836,15 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
         });
         await waitFor('the last tombstone', () => count >= 2 && latest.get('instrument:MSFT') === null);
         expect(Object.fromEntries(latest)).toEqual({ 'instrument:AAPL': { v: 2 }, 'instrument:MSFT': null });
+        // Reading the latest value back proves nothing about compaction: ask the broker how it keeps the topic.
+        if (target.describeTopic) {
+          const compacted = await target.describeTopic(topic);
+          expect(compacted.config['cleanup.policy']).toBe('compact');
+          // Its dead letters are not a table of latest values: they are kept, not compacted.
+          const dlq = await target.describeTopic(deadLetterTopic(topic));
+          expect(dlq.config['cleanup.policy']).toBe('delete');
+          expect(dlq.partitions).toBe(1);
+        }
       },
     );
 
@@ -846,5 +857,244 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
         ).rejects.toBeInstanceOf(BusError);
       },
     );
+
+    it_(
+      'when a group subscribes from now, then it gets every message published once subscribe resolved and none from before',
+      async () => {
+        const topic = await topicWith('from-now', 3);
+        await bus.publishBatch(
+          Array.from({ length: 9 }, (_, i) => ({ ...message(topic, `k${i}`, i), id: `old-${i}` })),
+        );
+        const ids: string[] = [];
+        await subscribe({
+          group: unique('g'),
+          topics: [topic],
+          handler: async (m) => {
+            ids.push(m.id);
+            await Promise.resolve();
+          },
+        });
+        // Right away, and one by one: the first lands while the member may still be looking up its start.
+        const fresh = Array.from({ length: 9 }, (_, i) => ({
+          ...message(topic, `k${i}`, 100 + i),
+          id: `new-${i}`,
+        }));
+        for (const m of fresh) await bus.publish(m);
+        await waitFor('the new messages', () => fresh.every((m) => ids.includes(m.id)));
+        expect([...ids].sort()).toEqual(fresh.map((m) => m.id).sort());
+      },
+    );
+
+    it_(
+      'when a group that subscribed from now is away, then on its return it gets what was published meanwhile',
+      async () => {
+        const topic = await topicWith('from-now-away', 2);
+        const group = unique('g');
+        const first = await subscribe({ group, topics: [topic], handler: () => Promise.resolve() });
+        await first.close();
+        const meanwhile = Array.from({ length: 6 }, (_, i) => ({
+          ...message(topic, `k${i}`, i),
+          id: `away-${i}`,
+        }));
+        await bus.publishBatch(meanwhile);
+        const ids: string[] = [];
+        await subscribe({
+          group,
+          topics: [topic],
+          handler: async (m) => {
+            ids.push(m.id);
+            await Promise.resolve();
+          },
+        });
+        await waitFor('what was published meanwhile', () => ids.length >= meanwhile.length);
+        expect([...ids].sort()).toEqual(meanwhile.map((m) => m.id).sort());
+      },
+    );
+
+    it_(
+      'when a subscription closes while a message waits for its retry, then the next member gets it and nothing is dead-lettered',
+      async () => {
+        const topic = await topicWith('close-retry', 1);
+        const group = unique('g');
+        const letters: string[] = [];
+        await subscribe({
+          group: unique('dlq-reader'),
+          topics: [deadLetterTopic(topic)],
+          fromBeginning: true,
+          handler: async (m) => {
+            letters.push(m.id);
+            await Promise.resolve();
+          },
+        });
+        let failures = 0;
+        const a = await subscribe({
+          group,
+          topics: [topic],
+          fromBeginning: true,
+          // Long enough that the close lands while it waits, short of the suite's patience.
+          retry: { maxAttempts: 2, backoff: { baseMs: 60_000, maxMs: 60_000, jitter: 0 } },
+          handler: async () => {
+            failures++;
+            await Promise.resolve();
+            throw new Error('downstream is down');
+          },
+        });
+        await bus.publish({ ...message(topic, 'k', 1), id: 'retry-1' });
+        await waitFor('the first failure', () => failures === 1);
+        await a.close();
+        const handled: BusMessage<Payload>[] = [];
+        await subscribe<Payload>({
+          group,
+          topics: [topic],
+          fromBeginning: true,
+          handler: async (m) => {
+            handled.push(m);
+            await Promise.resolve();
+          },
+        });
+        await waitFor('the redelivery', () => handled.length === 1);
+        expect(handled[0]).toMatchObject({ id: 'retry-1', attempt: 1 });
+        expect(failures).toBe(1);
+        expect(letters).toEqual([]);
+      },
+    );
+
+    it_(
+      "when a subscription's signal aborts, then it closes: the group's other member takes over its partitions",
+      async () => {
+        const topic = await topicWith('signal', 2);
+        const group = unique('g');
+        const stop = new AbortController();
+        const byA: string[] = [];
+        const byB: string[] = [];
+        const record = (seen: string[]) => async (m: BusMessage) => {
+          seen.push(m.id);
+          await Promise.resolve();
+        };
+        await subscribe({
+          group,
+          topics: [topic],
+          fromBeginning: true,
+          signal: stop.signal,
+          handler: record(byA),
+        });
+        await subscribe({ group, topics: [topic], fromBeginning: true, handler: record(byB) });
+        stop.abort();
+        // The abort closes A in the background; once it is out of the group, a whole round reaches B.
+        const deadline = Date.now() + target.waitMs;
+        let sentAfterAbort: string[] = [];
+        for (let round = 1; ; round++) {
+          const next = Array.from({ length: 8 }, (_, i) => ({
+            ...message(topic, `k${i}`, i),
+            id: `s${round}-${i}`,
+          }));
+          sentAfterAbort = next.map((m) => m.id);
+          await bus.publishBatch(next);
+          const roundEnds = Date.now() + 1000;
+          const reachedB = () => sentAfterAbort.every((id) => byB.includes(id));
+          while (!reachedB() && Date.now() < roundEnds)
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          if (reachedB()) break;
+          if (Date.now() > deadline) throw new Error('the aborted member kept its partitions');
+        }
+        expect(byA.filter((id) => sentAfterAbort.includes(id))).toEqual([]);
+      },
+    );
+
+    it_(
+      'when concurrency is 2, then two partitions are handled at the same time but one partition never is',
+      async () => {
+        const topic = await topicWith('concurrency', 2);
+        const partitionOf = new Map<string, number>();
+        const busy = new Map<number, number>();
+        let overlapInPartition = false;
+        let maxAtOnce = 0;
+        const release = gate();
+        let handled = 0;
+        await subscribe({
+          group: unique('g'),
+          topics: [topic],
+          fromBeginning: true,
+          concurrency: 2,
+          handler: async (m) => {
+            partitionOf.set(m.key, m.partition);
+            busy.set(m.partition, (busy.get(m.partition) ?? 0) + 1);
+            if ((busy.get(m.partition) ?? 0) > 1) overlapInPartition = true;
+            maxAtOnce = Math.max(
+              maxAtOnce,
+              [...busy.values()].reduce((a, b) => a + b, 0),
+            );
+            await release.promise;
+            busy.set(m.partition, (busy.get(m.partition) ?? 0) - 1);
+            handled++;
+          },
+        });
+        const messages = Array.from({ length: 12 }, (_, i) => message(topic, `key-${i}`, i));
+        await bus.publishBatch(messages);
+        // Both partitions hold messages (checked below), so both handlers must be in flight together.
+        await waitFor('a handler in each partition', () => busy.size === 2 && maxAtOnce === 2);
+        release.open();
+        await waitFor('every message', () => handled === messages.length);
+        expect(new Set(partitionOf.values()).size).toBe(2);
+        expect(overlapInPartition).toBe(false);
+        expect(maxAtOnce).toBe(2);
+      },
+    );
+
+    claimed(
+      'dead-letter',
+      'when a dead-letter topic is read and its handler keeps failing, then the letter moves on to its own dead-letter topic',
+      async () => {
+        const topic = await topicWith('dlq-of-dlq', 1);
+        const dlq = deadLetterTopic(topic);
+        const failing = unique('dlq-failing');
+        await subscribe({
+          group: failing,
+          topics: [dlq],
+          fromBeginning: true,
+          retry: fastRetry(1),
+          handler: () => Promise.reject(new Error('cannot repair it either')),
+        });
+        await subscribe({
+          group: unique('g'),
+          topics: [topic],
+          fromBeginning: true,
+          retry: fastRetry(1),
+          handler: () => Promise.reject(new Error('poison')),
+        });
+        await bus.publish({ ...message(topic, 'k', 1), id: 'twice-dead' });
+        // Nobody has used `<dlq>.dlq` yet: the bus must create it rather than wait for it forever.
+        await waitFor('the second dead letter', () => observer.count(`deadLettered ${dlq} ${failing}`) === 1);
+        const further: BusMessage[] = [];
+        await subscribe({
+          group: unique('dlq-dlq-reader'),
+          topics: [deadLetterTopic(dlq)],
+          fromBeginning: true,
+          handler: async (m) => {
+            further.push(m);
+            await Promise.resolve();
+          },
+        });
+        await waitFor('the letter in the second dead-letter topic', () => further.length === 1);
+        expect(further[0]).toMatchObject({
+          id: 'twice-dead',
+          headers: {
+            [DLQ_HEADERS.originalTopic]: dlq,
+            [DLQ_HEADERS.errorMessage]: 'cannot repair it either',
+          },
+        });
+      },
+    );
+
+    it_('when a message or subscription is malformed, then the bus refuses it with a BusError', async () => {
+      const topic = await topicWith('malformed', 1);
+      await expect(bus.publish({ topic, key: 'k', type: '', data: undefined })).rejects.toMatchObject({
+        code: 'BUS.INVALID_MESSAGE',
+        retriable: false,
+      });
+      await expect(
+        bus.subscribe({ group: unique('g'), topics: [], handler: () => Promise.resolve() }),
+      ).rejects.toMatchObject({ code: 'BUS.INVALID_SUBSCRIPTION' });
+    });
   });
 }
