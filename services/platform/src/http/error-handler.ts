@@ -24,7 +24,7 @@ export interface ErrorHandlerOptions {
 
 /**
  * The one error handler: every error becomes an RFC 9457 problem. Domain errors keep their status and
- * code; an unexpected error is logged with its stack and answered with a 500 that reveals nothing.
+ * code; every 5xx is logged at error with its cause and answered with a generic detail that reveals nothing.
  */
 export function errorHandler({ logger, bodyLimit }: ErrorHandlerOptions): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
@@ -34,7 +34,7 @@ export function errorHandler({ logger, bodyLimit }: ErrorHandlerOptions): ErrorR
     const where = { request_id: requestId, method: req.method, path };
     if (appError === undefined) logger.error({ ...where, err }, 'unexpected error while handling a request');
     else if (appError.status >= 500)
-      logger.warn({ ...where, err: appError, code: appError.code }, appError.message);
+      logger.error({ ...where, err: appError, code: appError.code }, appError.message);
 
     if (res.headersSent) {
       // Too late for a problem body; cutting the connection tells the client the response is incomplete.

@@ -117,16 +117,30 @@ export interface ProblemContext {
   path: string;
 }
 
-/** The problem body for `err`; an error that is not an `AppError` gets a generic 500 that reveals nothing. */
+/** What a 5xx problem says instead of its error's message, which may name hosts, tables or vendor errors. */
+const SERVER_ERROR_DETAIL: Readonly<Record<number, string>> = {
+  500: 'An unexpected error occurred. Quote the request id when reporting it.',
+  502: 'An upstream service failed. Quote the request id when reporting it.',
+  503: 'The service is temporarily unavailable; try again later. Quote the request id when reporting it.',
+  504: 'An upstream service did not answer in time; try again later. Quote the request id when reporting it.',
+};
+
+/**
+ * The problem body for `err`. A 4xx says what was wrong (message, details, invalid fields). A 5xx is the
+ * server's business: it keeps its `code` and the request id, the detail is generic and nothing else of the
+ * error leaves the process (the error handler logs it whole). An error that is not an `AppError` is a 500.
+ */
 export function toProblem(err: AppError | undefined, { requestId, path }: ProblemContext): Problem {
-  if (err === undefined) {
+  if (err === undefined || err.status >= 500) {
+    const status = err?.status ?? 500;
+    const code = err?.code ?? HttpProblemCode.INTERNAL;
     return {
-      type: problemType(HttpProblemCode.INTERNAL),
-      title: titleOf(500),
-      status: 500,
-      detail: 'An unexpected error occurred. Quote the request id when reporting it.',
+      type: problemType(code),
+      title: titleOf(status),
+      status,
+      detail: SERVER_ERROR_DETAIL[status] ?? (SERVER_ERROR_DETAIL[500] as string),
       instance: path,
-      code: HttpProblemCode.INTERNAL,
+      code,
       requestId,
     };
   }

@@ -1,7 +1,7 @@
 import { Router, type Express } from 'express';
 import request from 'supertest';
 import { z } from 'zod';
-import { TooManyRequestsError, ValidationError } from '../../src/errors';
+import { AppError, TooManyRequestsError, UnavailableError, ValidationError } from '../../src/errors';
 import { createHttpServer, parseWith, PROBLEM_CONTENT_TYPE, type HttpServerOptions } from '../../src/http';
 import { requestContext } from '../../src/log';
 import { captureLogger } from './log-capture';
@@ -241,6 +241,57 @@ describe('createHttpServer', () => {
         expect((logged?.err as { stack: string }).stack).toContain(
           path === '/boom' ? 'hunter2' : 'async internals',
         );
+      },
+    );
+
+    it.each([
+      [
+        500,
+        'STORE.INVALID_REQUEST',
+        () =>
+          new AppError(
+            'STORE.INVALID_REQUEST',
+            'DynamoDB PutItem on "prod-trades" was rejected: key schema',
+            500,
+            {
+              details: { table: 'prod-trades' },
+            },
+          ),
+      ],
+      [
+        503,
+        'BUS.CONNECT_FAILED',
+        () =>
+          new AppError('BUS.CONNECT_FAILED', 'Cannot connect to Kafka at kafka-0.internal:9092', 503, {
+            details: { retriable: true, kafkaError: 'KafkaJSConnectionError' },
+          }),
+      ],
+      [503, 'SERVICE.UNAVAILABLE', () => new UnavailableError('The circuit "ledger-db" is open.')],
+    ])(
+      'when a route throws a domain error with status %i, then the problem keeps its code and request id but no internals',
+      async (status, code, error) => {
+        const { app, lines } = build({
+          routes: (a) =>
+            a.get('/down', () => {
+              throw error();
+            }),
+        });
+
+        const res = await request(app).get('/down').set('x-request-id', 'req-5xx');
+
+        expectProblem(res, status, code);
+        expect(res.body).toEqual({
+          type: `tag:tradeflow.dev,2025:problem:${code}`,
+          title: status === 500 ? 'Internal Server Error' : 'Service Unavailable',
+          status,
+          detail: expect.stringContaining('Quote the request id') as unknown,
+          instance: '/down',
+          code,
+          requestId: 'req-5xx',
+        });
+        expect(res.text).not.toMatch(/prod-trades|kafka-0|ledger-db|KafkaJS|retriable/);
+        const logged = lines.find((l) => l.request_id === 'req-5xx' && l.code === code);
+        expect(logged).toMatchObject({ level: 'error', msg: error().message });
       },
     );
 
