@@ -20,6 +20,8 @@ const settingsEnv = z.object({
   TRADES_BULK_MAX_LINE_BYTES: env.positiveInt().default(16_384),
   /** Attempts per bulk chunk (write + publish) before the job fails. */
   TRADES_BULK_CHUNK_ATTEMPTS: env.positiveInt().default(3),
+  /** Longest a request may take to arrive, body included: bounds a bulk upload (Node's default is 5 min). */
+  TRADES_BULK_UPLOAD_TIMEOUT: env.durationMs().default(3_600_000),
   /** How long bulk jobs and their line errors are kept (DynamoDB TTL). */
   TRADES_BULK_RETENTION: env.durationMs().default(7 * 24 * 3_600_000),
   /** How long an Idempotency-Key remembers its first response (DynamoDB TTL). */
@@ -44,6 +46,7 @@ export const tradesEnv = z.intersection(settingsEnv, serviceHttpEnv('TRADES', 80
     chunkSize: v.TRADES_BULK_CHUNK_SIZE,
     maxLineBytes: v.TRADES_BULK_MAX_LINE_BYTES,
     chunkAttempts: v.TRADES_BULK_CHUNK_ATTEMPTS,
+    uploadTimeoutMs: v.TRADES_BULK_UPLOAD_TIMEOUT,
     retentionMs: v.TRADES_BULK_RETENTION,
   },
   idempotency: { ttlMs: v.TRADES_IDEMPOTENCY_TTL, lockMs: v.TRADES_IDEMPOTENCY_LOCK },

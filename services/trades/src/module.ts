@@ -149,6 +149,7 @@ export function tradesModules(
     http: settings.http,
     shutdownTimeoutMs: config.lifecycle.shutdownTimeoutMs,
     extraBodyTypes: Object.keys(BULK_MEDIA_TYPES),
+    requestTimeoutMs: settings.bulk.uploadTimeoutMs,
     routes: (ctx) => {
       const store = ctx.get<TradesStore>(TradesModule.store);
       const bus = ctx.get<Bus>(CoreModule.bus);

@@ -30,6 +30,11 @@ export interface HttpServerOptions {
   shutdownTimeoutMs?: number;
   /** Non-JSON body media types some routes parse themselves (`text/csv`); all others get 415. */
   extraBodyTypes?: readonly string[];
+  /**
+   * Longest a request may take to arrive, body included (Node's `requestTimeout`, default 300 s); a service
+   * that streams large uploads raises it, since Node cuts a request still arriving at this deadline.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Where a started server listens. */
@@ -68,6 +73,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     routes,
     shutdownTimeoutMs = 10_000,
     extraBodyTypes,
+    requestTimeoutMs,
   } = options;
   let server: Server | undefined;
   let stopped: Promise<void> | undefined;
@@ -95,6 +101,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   async function start(): Promise<ListeningAddress> {
     if (server !== undefined) throw new Error(`The HTTP server of ${service} is already started.`);
     const candidate = createServer(app);
+    if (requestTimeoutMs !== undefined) candidate.requestTimeout = requestTimeoutMs;
     await new Promise<void>((resolve, reject) => {
       candidate.once('error', reject);
       candidate.listen(port, host, () => {

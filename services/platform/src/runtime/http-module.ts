@@ -19,6 +19,8 @@ export interface HttpModuleOptions {
   routes: (ctx: InitContext) => (app: Express) => void;
   /** Non-JSON body media types the routes parse themselves. */
   extraBodyTypes?: readonly string[];
+  /** Longest a request may take to arrive, body included (default Node's 300 s); raise it for long uploads. */
+  requestTimeoutMs?: number;
 }
 
 /** Starts listening once every dependency runs; `/readyz` reflects the whole process. */
@@ -41,6 +43,7 @@ export function httpModule(options: HttpModuleOptions): ModuleDefinition<HttpSer
         },
         routes: options.routes(ctx),
         extraBodyTypes: options.extraBodyTypes,
+        requestTimeoutMs: options.requestTimeoutMs,
       });
       return {
         value: server,
