@@ -129,6 +129,9 @@ export function tradesModules(
           subscription = await bus.subscribe({
             group,
             topics: [outcomesTopic],
+            // A group without offsets yet (the first start) must not skip outcomes published before it joined;
+            // replaying old ones is harmless, every update is conditional.
+            fromBeginning: true,
             maxBatchSize: settings.status.batchSize,
             concurrency: settings.status.concurrency,
             batchHandler: (messages) => consumer.handleBatch(messages),
@@ -145,7 +148,8 @@ export function tradesModules(
   const http = httpModule({
     name: TradesModule.http,
     service: 'trades',
-    deps: [CoreModule.bus, TradesModule.store, referenceModule],
+    // Intake opens only once the status consumer runs, so no outcome of an accepted trade goes unheard.
+    deps: [CoreModule.bus, TradesModule.store, TradesModule.status, referenceModule],
     http: settings.http,
     shutdownTimeoutMs: config.lifecycle.shutdownTimeoutMs,
     extraBodyTypes: Object.keys(BULK_MEDIA_TYPES),

@@ -1,6 +1,6 @@
 /** The trades API (see ../../openapi.yaml): intake, bulk jobs, the lifecycle and the queries. */
 import type { Express, Request } from 'express';
-import { NotFoundError, ValidationError } from '@tradeflow/platform/errors';
+import { AppError, NotFoundError, ValidationError } from '@tradeflow/platform/errors';
 import { parseWith, UnsupportedMediaTypeError } from '@tradeflow/platform/http';
 import {
   AccountTradesCursor,
@@ -76,6 +76,9 @@ export function tradesRoutes(deps: TradesRouteDeps): (app: Express) => void {
         res.write(JSON.stringify({ jobId: job.jobId, statusUrl }));
         await bulk.run(job, upload);
       } catch (err) {
+        // The client went away before the job existed: its fault, not ours.
+        if (!(err instanceof AppError) && req.destroyed)
+          throw new AppError('REQUEST.ABORTED', 'The upload was aborted by the client.', 400, { cause: err });
         // The rest of the body is not read: close the connection after the problem rather than stall it.
         if (!res.headersSent) res.set('Connection', 'close');
         throw err;
