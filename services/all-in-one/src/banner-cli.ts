@@ -1,26 +1,23 @@
 /**
- * `node services/all-in-one/dist/banner-cli.js <shape description> <how to stop>`: prints the banner for the
- * services at their configured ports (`*_HTTP_PORT`, `HTTP_HOST`), as `make up` does once they are ready.
+ * `node services/all-in-one/dist/banner-cli.js <what runs> <how to stop>`: prints the banner for the services
+ * at their configured addresses (each service's own `*_HTTP_PORT` and `HTTP_HOST`), as `make up` does once
+ * they are ready.
  */
-import { loadConfigOrExit, serviceHttpEnv } from '@tradeflow/platform/config';
+import { loadConfigOrExit } from '@tradeflow/platform/config';
+import { config as referenceDataConfig } from '@tradeflow/reference-data/config';
+import { config as tradesConfig } from '@tradeflow/trades/config';
+import { config as validationConfig } from '@tradeflow/validation/config';
 import { localUrl, startBanner } from './banner';
 
-const ports = loadConfigOrExit(
-  {
-    trades: serviceHttpEnv('TRADES', 8081),
-    referenceData: serviceHttpEnv('REFERENCE_DATA', 8082),
-    validation: serviceHttpEnv('VALIDATION', 8083),
-  },
-  'banner',
-);
+const c = loadConfigOrExit({ ...referenceDataConfig, ...validationConfig, ...tradesConfig }, 'banner');
 const [shape = 'distributed', stop = '`make down`'] = process.argv.slice(2);
 process.stdout.write(
   startBanner({
     shape,
     stop,
-    tradesUrl: localUrl(ports.trades),
-    referenceDataUrl: localUrl(ports.referenceData),
-    validationUrl: localUrl(ports.validation),
+    tradesUrl: localUrl(c.trades.http),
+    referenceDataUrl: localUrl(c.referenceDataHttp),
+    validationUrl: localUrl(c.validation.http),
     now: new Date(),
   }),
 );

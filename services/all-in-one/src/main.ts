@@ -9,6 +9,7 @@
 import { busEnv, storeEnv } from '@tradeflow/platform/config';
 import { runMain } from '@tradeflow/platform/runtime/main';
 import { config as referenceDataConfig } from '@tradeflow/reference-data/config';
+import { config as tradesConfig } from '@tradeflow/trades/config';
 import { config as validationConfig } from '@tradeflow/validation/config';
 import { config as allInOneConfig } from './config';
 
@@ -18,12 +19,20 @@ async function main(): Promise<void> {
   let banner: (() => Promise<void>) | undefined;
   const running = await runMain({
     service: SERVICE,
-    config: { bus: busEnv, store: storeEnv, ...allInOneConfig, ...referenceDataConfig, ...validationConfig },
+    config: {
+      bus: busEnv,
+      store: storeEnv,
+      ...allInOneConfig,
+      ...referenceDataConfig,
+      ...validationConfig,
+      ...tradesConfig,
+    },
     modules: async (c) => {
       const { busModule, metricsModule, storeModule } = await import('@tradeflow/platform/runtime');
       const { embeddedDynamoDbModule, storeOnEmbeddedDynamoDb } = await import('./embedded-dynamodb.js');
       const referenceData = await import('@tradeflow/reference-data');
       const { validationModules } = await import('@tradeflow/validation');
+      const { tradesModules } = await import('@tradeflow/trades');
       if (c.allInOne.banner) {
         banner = async () => {
           const { localUrl, startBanner } = await import('./banner.js');
@@ -31,7 +40,7 @@ async function main(): Promise<void> {
             startBanner({
               shape: 'all-in-one: every service in one process, the memory bus, DynamoDB Local inside',
               stop: 'Ctrl-C',
-              tradesUrl: 'http://127.0.0.1:8081',
+              tradesUrl: localUrl(c.trades.http),
               referenceDataUrl: localUrl(c.referenceDataHttp),
               validationUrl: localUrl(c.validation.http),
               now: new Date(),
@@ -59,6 +68,7 @@ async function main(): Promise<void> {
           : []),
         ...referenceData.referenceDataModules(c),
         ...validationModules(c),
+        ...tradesModules(c),
       ];
     },
   });
