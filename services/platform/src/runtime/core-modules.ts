@@ -10,12 +10,14 @@ import type { ModuleDefinition } from '../lifecycle';
 import { createMetrics, type Metrics } from '../metrics';
 import { createDynamoClients, pingStore, type DynamoClients } from '../store';
 import { backoffDelay, sleep } from '../backoff';
+import { TRACING_MODULE } from './tracing-module';
 
-/** Names of the core modules, for `deps` and `ctx.get`. */
+/** Names of the core modules, for `deps` and `ctx.get` (runMain adds tracing to every process). */
 export const CoreModule = {
   metrics: 'metrics',
   bus: 'bus',
   store: 'store',
+  tracing: TRACING_MODULE,
 } as const;
 
 /** The process's Prometheus registry and standard instruments (one per process). */

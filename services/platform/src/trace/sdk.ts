@@ -63,22 +63,27 @@ export function startTracing({ serviceName, exporter }: TracingOptions): Tracing
   sdk.start();
 
   let stopped: Promise<void> | undefined;
+  const forceFlush = async (): Promise<void> => {
+    const global = trace.getTracerProvider();
+    const provider: object = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
+    if ('forceFlush' in provider && typeof provider.forceFlush === 'function') {
+      await (provider.forceFlush as () => Promise<void>).call(provider);
+    }
+  };
   const tracing: Tracing = {
-    forceFlush: async () => {
-      const global = trace.getTracerProvider();
-      const provider: object = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
-      if ('forceFlush' in provider && typeof provider.forceFlush === 'function') {
-        await (provider.forceFlush as () => Promise<void>).call(provider);
-      }
-    },
+    forceFlush,
     shutdown: () =>
-      (stopped ??= sdk.shutdown().finally(() => {
-        // Unregister the globals so a later startTracing (a test, a restart) can register its own.
-        trace.disable();
-        propagation.disable();
-        context.disable();
-        running = undefined;
-      })),
+      // The SDK's shutdown does not wait for spans still waiting on resource attributes; a flush first does.
+      (stopped ??= forceFlush()
+        .catch(() => undefined)
+        .then(() => sdk.shutdown())
+        .finally(() => {
+          // Unregister the globals so a later startTracing (a test, a restart) can register its own.
+          trace.disable();
+          propagation.disable();
+          context.disable();
+          running = undefined;
+        })),
   };
   running = tracing;
   return tracing;
