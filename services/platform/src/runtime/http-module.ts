@@ -14,6 +14,11 @@ export interface HttpModuleOptions {
   /** Modules the routes use (their values are available through `ctx.get`); metrics is added. */
   deps: readonly string[];
   http: HttpConfig;
+  /**
+   * The process's shutdown budget (`lifecycle.shutdownTimeoutMs`). Draining in-flight requests gets half of
+   * it: the modules that stop after HTTP (consumers, bus, store, tracing) still need their turn before the
+   * runner gives up on the whole shutdown.
+   */
   shutdownTimeoutMs: number;
   /** Builds the routes from the started dependencies. */
   routes: (ctx: InitContext) => (app: Express) => void;
@@ -35,7 +40,7 @@ export function httpModule(options: HttpModuleOptions): ModuleDefinition<HttpSer
         host: options.http.host,
         port: options.http.port,
         bodyLimit: options.http.bodyLimit,
-        shutdownTimeoutMs: options.shutdownTimeoutMs,
+        shutdownTimeoutMs: drainTimeoutMs(options.shutdownTimeoutMs),
         metrics: ctx.get<Metrics>(CoreModule.metrics),
         readiness: () => {
           const r = ctx.readiness();
@@ -55,4 +60,9 @@ export function httpModule(options: HttpModuleOptions): ModuleDefinition<HttpSer
       };
     },
   };
+}
+
+/** The share of the process's shutdown budget that draining HTTP requests may use. */
+export function drainTimeoutMs(shutdownTimeoutMs: number): number {
+  return Math.max(1, Math.floor(shutdownTimeoutMs / 2));
 }
