@@ -35,9 +35,10 @@ export interface TradeRequest {
   clientTradeId?: string;
 }
 
-/** What a trade is meant to exercise; each maps to the exact rule ids it fails (none for `valid`). */
+/** What a trade is meant to exercise; each maps to the exact rule ids the rule set fails it for (none for `valid`). */
 export const SCENARIO_RULES = {
   valid: [],
+  'unknown-account': ['UNKNOWN_ACCOUNT'],
   'price-collar': ['PRICE_COLLAR'],
   'max-quantity': ['MAX_QUANTITY'],
   'max-notional-per-trade': ['MAX_NOTIONAL_PER_TRADE'],
@@ -54,11 +55,19 @@ export const SCENARIO_RULES = {
 export type Scenario = keyof typeof SCENARIO_RULES;
 export const SCENARIOS = Object.keys(SCENARIO_RULES) as Scenario[];
 
-/** The final state a trade must reach. */
+/**
+ * Scenarios the trades intake refuses (400) before any rule runs, with the field it names: the tick of an
+ * instrument its cache knows is checked there. The rule set's verdict stays the backstop.
+ */
+export const INTAKE_REFUSALS: Partial<Record<Scenario, string>> = { 'off-tick': '/price' };
+
+/** What becomes of a trade: VALIDATED or REJECTED by the pipeline, or REFUSED (a 400) by the intake. */
 export interface ExpectedOutcome {
-  status: 'VALIDATED' | 'REJECTED';
-  /** Sorted. */
+  status: 'VALIDATED' | 'REJECTED' | 'REFUSED';
+  /** The rules the rule set fails it for, sorted (for a refused trade: what validation would have said). */
   ruleIds: string[];
+  /** For REFUSED: the field the 400 names. */
+  field?: string;
 }
 
 /** One trade of a mix with its expected outcome. */
@@ -75,7 +84,8 @@ export function tradeKey(trade: { accountId: string; symbol: string; quantity: n
   return `${trade.accountId}|${trade.symbol}|${trade.quantity}`;
 }
 
-export type AccountRole = 'standard' | 'demo' | 'quantity-limited' | 'notional-limited' | 'nyse-only';
+export type AccountRole =
+  'standard' | 'demo' | 'quantity-limited' | 'notional-limited' | 'nyse-only' | 'unknown';
 export type InstrumentRole = 'tradable' | 'lot-100' | 'restricted' | 'halted';
 
 export interface MixAccount {
@@ -151,6 +161,8 @@ export function buildUniverse(runId: string, now: Date): MixUniverse {
     account('NYSE', 'nyse-only', UNLIMITED, ['XNYS']),
   ];
   const created = accounts.map((a) => ({ ...a }));
+  // Well-formed but never created: the intake accepts it, validation rejects it.
+  accounts.push(account('NOBODY', 'unknown', UNLIMITED, usMarkets));
   accounts.push({
     accountId: DEMO_ACCOUNT_ID,
     role: 'demo',
@@ -363,12 +375,12 @@ export class TradeFactory {
       clientTradeId: `e2e-${this.universe.runId}-${this.sequence}`,
     };
     const ruleIds = [...SCENARIO_RULES[scenario]].sort();
-    return {
-      scenario,
-      request,
-      expected: { status: ruleIds.length === 0 ? 'VALIDATED' : 'REJECTED', ruleIds },
-      key: tradeKey(request),
-    };
+    const field = INTAKE_REFUSALS[scenario];
+    const expected: ExpectedOutcome =
+      field !== undefined
+        ? { status: 'REFUSED', ruleIds, field }
+        : { status: ruleIds.length === 0 ? 'VALIDATED' : 'REJECTED', ruleIds };
+    return { scenario, request, expected, key: tradeKey(request) };
   }
 
   private nextCount(accountId: string, symbol: string): number {
@@ -408,6 +420,8 @@ export class TradeFactory {
         return { account: standard(), instrument: pinned.instrument ?? this.onlyInstrument('halted') };
       case 'unknown-instrument':
         return { account: standard() };
+      case 'unknown-account':
+        return { account: pinned.account ?? this.only('unknown'), instrument: tradable() };
       case 'lot-size':
         return { account: standard(), instrument: pinned.instrument ?? this.onlyInstrument('lot-100') };
       case 'market-not-permitted': {
@@ -487,7 +501,7 @@ export function planTradeMix(factory: TradeFactory, options: MixOptions): TradeM
 export function expectedStatusCounts(
   trades: readonly PlannedTrade[],
 ): Record<ExpectedOutcome['status'], number> {
-  const counts = { VALIDATED: 0, REJECTED: 0 };
+  const counts = { VALIDATED: 0, REJECTED: 0, REFUSED: 0 };
   for (const t of trades) counts[t.expected.status] += 1;
   return counts;
 }

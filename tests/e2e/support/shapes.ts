@@ -1,0 +1,260 @@
+/**
+ * Starts Tradeflow in one of its two shapes as child processes of the test, from the compiled services:
+ *  - distributed: one process per service (services/<name>/dist/main.js), the Kafka bus;
+ *  - all-in-one: services/all-in-one/dist/main.js, the memory bus.
+ * Both use the DynamoDB Local of the integration setup with a table prefix of their own, listen on free
+ * loopback ports, and log to .run/e2e/<run>/. Every child shuts down when the test process dies (its stdin
+ * pipe closes), and `stop()` ends them in any case.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { REPO_ROOT } from '../../support/paths';
+import { pollUntil } from './api';
+
+export type ShapeName = 'distributed' | 'all-in-one';
+
+/** Base URLs of the services of a running shape. */
+export interface ShapeUrls {
+  trades: string;
+  referenceData: string;
+  validation: string;
+}
+
+export interface RunningShape extends ShapeUrls {
+  name: ShapeName;
+  /** Seconds from spawn to every service ready. */
+  startSeconds: number;
+  /** The last lines of every child's log, for a failure message. */
+  logTail(lines?: number): string;
+  /** Stops every child (SIGTERM, then SIGKILL); safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface ShapeOptions {
+  runId: string;
+  kafkaBrokers: string;
+  dynamodbEndpoint: string;
+  /**
+   * Creates the run's reference data once reference-data answers. In the distributed shape it runs before
+   * validation and trades start, so their caches hold it when they report ready.
+   */
+  prepare: (urls: ShapeUrls) => Promise<void>;
+  /** Default `warn`: per-request access logs cost CPU the 2-core machine needs for the pipeline. */
+  logLevel?: string;
+}
+
+const START_TIMEOUT_MS = 90_000;
+const STOP_GRACE_MS = 15_000;
+const EXIT_WITH_PARENT = join(__dirname, 'exit-with-parent.cjs');
+
+/** A free TCP port on 127.0.0.1 (free a moment ago). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One spawned Node process running a compiled main.js. */
+class ServiceProcess {
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  /** `oneShot`: a command that ends by itself (no stdin watch, which would keep it alive). */
+  constructor(
+    readonly name: string,
+    main: string,
+    env: NodeJS.ProcessEnv,
+    readonly logFile: string,
+    oneShot = false,
+  ) {
+    const fd = openSync(logFile, 'a');
+    try {
+      this.child = spawn(process.execPath, oneShot ? [main] : ['-r', EXIT_WITH_PARENT, main], {
+        cwd: REPO_ROOT,
+        env,
+        stdio: [oneShot ? 'ignore' : 'pipe', fd, fd],
+      });
+    } finally {
+      closeSync(fd);
+    }
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code) => resolve(code));
+      this.child.once('error', () => resolve(null));
+    });
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  tail(lines = 30): string {
+    let text: string;
+    try {
+      text = readFileSync(this.logFile, 'utf8');
+    } catch {
+      return `--- ${this.name}: no log ---`;
+    }
+    return `--- ${this.name} (${this.logFile}) ---\n${text.split('\n').slice(-lines).join('\n')}`;
+  }
+
+  /** Resolves once `<url>/readyz` answers 200; rejects with the log tail when the process exits first. */
+  async waitReady(url: string): Promise<void> {
+    await pollUntil(
+      async () => {
+        if (!this.running) throw new Error(`${this.name} exited during start-up\n${this.tail()}`);
+        try {
+          const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
+          return res.status === 200 ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      {
+        timeoutMs: START_TIMEOUT_MS,
+        intervalMs: 200,
+        describe: () => `${this.name} not ready\n${this.tail()}`,
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.running) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
+      await this.exited;
+      clearTimeout(timer);
+    }
+  }
+}
+
+function mainOf(service: string): string {
+  return join(REPO_ROOT, 'services', service, 'dist', 'main.js');
+}
+
+/** The environment every child gets: the caller's, minus what would point it elsewhere, plus `extra`. */
+function childEnv(options: ShapeOptions, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/_HTTP_PORT$|^HTTP_PORT$|^TABLE_PREFIX$|^BUS_ADAPTER$|^SEED_ON_START$/.test(key)) delete env[key];
+  }
+  return {
+    ...env,
+    LOG_LEVEL: options.logLevel ?? 'warn',
+    DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...extra,
+  };
+}
+
+/** The consumer groups the distributed services join on the shared topics. */
+const SHARED_GROUPS = ['validation', 'trades-status'];
+
+/**
+ * Fails when another Tradeflow (`make up`, another test run) consumes the shared topics of this Kafka: its
+ * members would take partitions, and so trades, from this run's services.
+ */
+async function requireNoOtherConsumers(brokers: string): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'e2e-guard',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups(SHARED_GROUPS);
+    const busy = groups.filter((g) => g.members.length > 0);
+    if (busy.length > 0)
+      throw new Error(
+        `consumer group(s) ${busy.map((g) => `${g.groupId} (${g.members.length} members)`).join(', ')} on ${brokers} ` +
+          "are in use by another Tradeflow (`make up`? `make down` stops it); its members would take this run's trades",
+      );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Starts a shape and resolves once every service is ready and the run's reference data is in place. */
+export async function startShape(name: ShapeName, options: ShapeOptions): Promise<RunningShape> {
+  const logDir = join(REPO_ROOT, '.run', 'e2e', options.runId);
+  mkdirSync(logDir, { recursive: true });
+  const children: ServiceProcess[] = [];
+  const began = Date.now();
+  const [tradesPort, referencePort, validationPort] = [await freePort(), await freePort(), await freePort()];
+  const urls: ShapeUrls = {
+    trades: `http://127.0.0.1:${tradesPort}`,
+    referenceData: `http://127.0.0.1:${referencePort}`,
+    validation: `http://127.0.0.1:${validationPort}`,
+  };
+  const ports = {
+    TRADES_HTTP_PORT: String(tradesPort),
+    REFERENCE_DATA_HTTP_PORT: String(referencePort),
+    VALIDATION_HTTP_PORT: String(validationPort),
+  };
+  // One prefix per shape and run: tables never collide with another run's or the other shape's.
+  const tablePrefix = `e2e-${options.runId.toLowerCase()}-${name}-`;
+  const shape: RunningShape = {
+    name,
+    ...urls,
+    startSeconds: 0,
+    logTail: (lines) => children.map((c) => c.tail(lines)).join('\n'),
+    stop: async () => {
+      await Promise.all(children.map((c) => c.stop()));
+    },
+  };
+  const launch = (service: string, main: string, extra: Record<string, string>): ServiceProcess => {
+    const child = new ServiceProcess(
+      service,
+      main,
+      childEnv(options, { ...ports, TABLE_PREFIX: tablePrefix, ...extra }),
+      join(logDir, `${name}-${service}.log`),
+    );
+    children.push(child);
+    return child;
+  };
+
+  try {
+    if (name === 'all-in-one') {
+      const all = launch('all-in-one', mainOf('all-in-one'), {
+        BUS_ADAPTER: 'memory',
+        SEED_ON_START: 'true',
+      });
+      await all.waitReady(urls.trades);
+      await options.prepare(urls);
+    } else {
+      await requireNoOtherConsumers(options.kafkaBrokers);
+      const kafka = { BUS_ADAPTER: 'kafka', KAFKA_BROKERS: options.kafkaBrokers };
+      const reference = launch('reference-data', mainOf('reference-data'), kafka);
+      // The seed CLI writes to DynamoDB and Kafka itself, so it runs while reference-data starts.
+      await Promise.all([
+        reference.waitReady(urls.referenceData),
+        seedDistributed(childEnv(options, { ...kafka, TABLE_PREFIX: tablePrefix }), logDir),
+      ]);
+      await options.prepare(urls);
+      const validation = launch('validation', mainOf('validation'), kafka);
+      const trades = launch('trades', mainOf('trades'), kafka);
+      await Promise.all([validation.waitReady(urls.validation), trades.waitReady(urls.trades)]);
+    }
+  } catch (err) {
+    await shape.stop();
+    throw err;
+  }
+  shape.startSeconds = (Date.now() - began) / 1000;
+  return shape;
+}
+
+/** Loads the seed data through the reference-data CLI, as `make seed` does. */
+async function seedDistributed(env: NodeJS.ProcessEnv, logDir: string): Promise<void> {
+  const cli = join(REPO_ROOT, 'services', 'reference-data', 'dist', 'seed', 'cli.js');
+  const seed = new ServiceProcess('seed', cli, env, join(logDir, 'distributed-seed.log'), true);
+  const code = await seed.exited;
+  if (code !== 0) throw new Error(`the seed CLI exited with ${code}\n${seed.tail()}`);
+}
