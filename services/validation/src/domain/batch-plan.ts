@@ -7,7 +7,13 @@
 import type { TradeOutcome, TradeSubmitted } from '@tradeflow/contracts';
 import type { ReferenceData, ValidationSettings } from './context';
 import { notionalInAccountCurrency, roundAmount } from './notional';
-import { dailyTotalKey, duplicateFingerprint, tradeDayOf, tradeKey } from './trade-facts';
+import {
+  dailyTotalKey,
+  duplicateFingerprint,
+  fingerprintBucketKey,
+  tradeDayOf,
+  tradeKey,
+} from './trade-facts';
 import { validateTrade } from './validate-trade';
 
 /** An account's running notional on one trading day, as stored; `rev` counts its writes (0: never written). */
@@ -54,6 +60,8 @@ export interface PlannedTrade {
   readonly trade: TradeSubmitted;
   readonly outcome: TradeOutcome;
   readonly fingerprint: string;
+  /** The fingerprint bucket this trade is added to (see `fingerprintBucketKey`). */
+  readonly fingerprintKey: string;
   /** The daily-total key its day limit was checked against. */
   readonly dayKey: string;
   /** What this version counts towards `dayKey`: its notional in the account's currency when validated, else 0. */
@@ -131,7 +139,8 @@ export function planBatch(
       ...(seen.get(fingerprint) ?? []),
       { tradeId: trade.tradeId, version: trade.version, tradeTimeMs },
     ]);
-    planned.push({ trade, outcome, fingerprint, dayKey, counted, deltas });
+    const fingerprintKey = fingerprintBucketKey(fingerprint, tradeTimeMs, settings.duplicateWindowMs);
+    planned.push({ trade, outcome, fingerprint, fingerprintKey, dayKey, counted, deltas });
   }
   return planned;
 }
@@ -160,58 +169,82 @@ export interface TotalWrite {
   readonly expectedRev: number;
 }
 
-/** The trades one transaction records, with the daily totals they change. */
+/** Trades appended to one fingerprint bucket. */
+export interface FingerprintWrite {
+  readonly key: string;
+  readonly entries: readonly EarlierTrade[];
+}
+
+/** The trades one transaction records, with the fingerprint buckets and daily totals they change. */
 export interface WriteChunk {
   readonly trades: readonly PlannedTrade[];
+  readonly fingerprints: readonly FingerprintWrite[];
   readonly totals: readonly TotalWrite[];
 }
 
-/** Items a trade adds to a transaction: its outcome and its fingerprint. */
-export const ITEMS_PER_TRADE = 2;
+/** The smallest transaction that fits any trade: its outcome, its fingerprint bucket and two daily totals. */
+const MIN_ITEMS = 4;
 
 /**
- * Splits a plan into transactions of at most `maxItems` items (DynamoDB allows 100), keeping trade order.
- * A daily total appears at most once per transaction (DynamoDB forbids two operations on one item), with
- * the value after that transaction's trades, conditional on the revision before them; the next transaction
- * expects the revision the previous one wrote.
+ * Splits a plan into transactions of at most `maxItems` items (DynamoDB allows 100), keeping trade order:
+ * one outcome per trade, one item per fingerprint bucket and per daily total touched. An item appears at most
+ * once per transaction (DynamoDB forbids two operations on one item): a daily total with its value after the
+ * transaction's trades, conditional on the revision before them; the next transaction expects the revision
+ * the previous one wrote.
  */
 export function chunkWrites(
   planned: readonly PlannedTrade[],
   totals: ReadonlyMap<string, DailyTotal>,
   maxItems: number,
 ): WriteChunk[] {
-  if (maxItems < ITEMS_PER_TRADE + 2)
-    throw new RangeError(`maxItems must be at least ${ITEMS_PER_TRADE + 2}`);
+  if (maxItems < MIN_ITEMS) throw new RangeError(`maxItems must be at least ${MIN_ITEMS}`);
   const current = new Map<string, { total: number; rev: number }>();
   const stateOf = (key: string) =>
     current.get(key) ?? { total: totals.get(key)?.total ?? 0, rev: totals.get(key)?.rev ?? 0 };
   const chunks: WriteChunk[] = [];
   let trades: PlannedTrade[] = [];
-  let keys = new Set<string>();
+  let fingerprintKeys = new Set<string>();
+  let totalKeys = new Set<string>();
 
   const close = () => {
     if (trades.length === 0) return;
     const writes: TotalWrite[] = [];
-    for (const key of keys) {
+    for (const key of totalKeys) {
       const before = stateOf(key);
       let total = before.total;
-      for (const trade of trades)
+      for (const trade of trades) {
         for (const d of trade.deltas) if (d.key === key) total = roundAmount(total + d.amount);
+      }
       writes.push({ key, total, expectedRev: before.rev });
       current.set(key, { total, rev: before.rev + 1 });
     }
-    chunks.push({ trades, totals: writes });
+    const fingerprints = [...fingerprintKeys].map((key) => ({
+      key,
+      entries: trades
+        .filter((t) => t.fingerprintKey === key)
+        .map(({ trade }) => ({
+          tradeId: trade.tradeId,
+          version: trade.version,
+          tradeTimeMs: Date.parse(trade.tradeTime),
+        })),
+    }));
+    chunks.push({ trades, fingerprints, totals: writes });
     trades = [];
-    keys = new Set();
+    fingerprintKeys = new Set();
+    totalKeys = new Set();
   };
 
   for (const trade of planned) {
-    const withTrade = new Set([...keys, ...trade.deltas.map((d) => d.key)]);
-    if (trades.length > 0 && (trades.length + 1) * ITEMS_PER_TRADE + withTrade.size > maxItems) {
+    const tradeTotals = trade.deltas.map((d) => d.key);
+    const withFingerprint = new Set([...fingerprintKeys, trade.fingerprintKey]);
+    const withTotals = new Set([...totalKeys, ...tradeTotals]);
+    if (trades.length > 0 && trades.length + 1 + withFingerprint.size + withTotals.size > maxItems) {
       close();
-      keys = new Set(trade.deltas.map((d) => d.key));
+      fingerprintKeys = new Set([trade.fingerprintKey]);
+      totalKeys = new Set(tradeTotals);
     } else {
-      keys = withTrade;
+      fingerprintKeys = withFingerprint;
+      totalKeys = withTotals;
     }
     trades.push(trade);
   }

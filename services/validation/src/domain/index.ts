@@ -11,13 +11,22 @@ export { isKnownTimeZone, localDateTime, tradingDay } from './market-clock';
 export type { LocalDateTime } from './market-clock';
 export { referenceFor } from './reference-lookup';
 export type { ReferenceLookup } from './reference-lookup';
-export { dailyTotalKey, duplicateFingerprint, parseDailyTotalKey, tradeDayOf, tradeKey } from './trade-facts';
-export { chunkWrites, ITEMS_PER_TRADE, planBatch } from './batch-plan';
+export {
+  dailyTotalKey,
+  duplicateFingerprint,
+  fingerprintBucketKey,
+  fingerprintBucketKeysAround,
+  parseDailyTotalKey,
+  tradeDayOf,
+  tradeKey,
+} from './trade-facts';
+export { chunkWrites, planBatch } from './batch-plan';
 export type {
   BatchState,
   Contribution,
   DailyTotal,
   EarlierTrade,
+  FingerprintWrite,
   PlannedTrade,
   PlanOptions,
   TotalDelta,

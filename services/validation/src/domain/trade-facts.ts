@@ -15,6 +15,27 @@ export function duplicateFingerprint(
 }
 
 /**
+ * The key of the item holding the fingerprint's trades whose trade time falls in one window-wide time bucket
+ * (`<fingerprint>#<windowMs>#<bucket>`). Trades within the window of each other are in the same or adjacent
+ * buckets, so three keys cover every candidate; the width is in the key so a changed window never misreads
+ * old buckets.
+ */
+export function fingerprintBucketKey(fingerprint: string, tradeTimeMs: number, windowMs: number): string {
+  const width = Math.max(1, windowMs);
+  return `${fingerprint}#${width}#${Math.floor(tradeTimeMs / width)}`;
+}
+
+/** The bucket keys that can hold a trade within the window of `tradeTimeMs`: its own and both neighbours. */
+export function fingerprintBucketKeysAround(
+  fingerprint: string,
+  tradeTimeMs: number,
+  windowMs: number,
+): string[] {
+  const width = Math.max(1, windowMs);
+  return [-width, 0, width].map((offset) => fingerprintBucketKey(fingerprint, tradeTimeMs + offset, width));
+}
+
+/**
  * The day a trade counts towards: its trading day in the market's time zone (see `tradingDay`), or the UTC
  * date when the market is unknown (such a trade is rejected and counts nothing, but still needs a key).
  */

@@ -27,8 +27,11 @@ import type { ValidationMetrics } from './validation-metrics';
 
 /** DynamoDB's limit on items in one TransactWriteItems call. */
 export const MAX_TRANSACTION_ITEMS = 100;
-/** Re-reads after lost races before the batch is failed (and retried by the bus). */
-const MAX_RECOMPUTES = 5;
+/**
+ * Attempts per batch inside the handler when a write loses a race or the store is briefly unavailable,
+ * before the batch is failed and the bus's own retries take over. Kept well under a Kafka session timeout.
+ */
+const MAX_RECOMPUTES = 6;
 
 /** Structural logger (pino fits). */
 export interface ProcessorLogger {
@@ -78,9 +81,16 @@ export function outcomeMessage(
   };
 }
 
-/** A short random pause before re-reading, so two racing instances do not collide again in lockstep. */
-function pause(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(500, 20 * 2 ** attempt);
+/**
+ * A random pause before trying again: short after a lost race (so two instances do not collide again in
+ * lockstep), longer while the store is unavailable (so a few seconds' outage does not exhaust the message's
+ * attempts and dead-letter good trades).
+ */
+function pause(attempt: number, reason: 'conflict' | 'unavailable'): Promise<void> {
+  const ms =
+    reason === 'conflict'
+      ? Math.random() * Math.min(500, 20 * 2 ** attempt)
+      : Math.min(2_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
@@ -116,34 +126,47 @@ export class TradeProcessor {
   /** The outcome of every trade: recorded ones as they are, the others judged and recorded now. */
   private async judgeOnce(trades: readonly TradeSubmitted[]): Promise<Map<string, TradeOutcome>> {
     for (let attempt = 1; ; attempt++) {
-      const recorded = await this.deps.store.outcomes(trades);
-      const outcomes = new Map([...recorded].map(([key, stored]) => [key, stored.outcome]));
-      const pending = trades.filter((t) => !recorded.has(tradeKey(t)));
-      if (attempt === 1 && recorded.size > 0) this.deps.metrics.reused.inc(recorded.size);
-      if (pending.length === 0) return outcomes;
       try {
-        for (const [key, outcome] of await this.judgeAndRecord(pending)) outcomes.set(key, outcome);
-        return outcomes;
+        return await this.attempt(trades, attempt);
       } catch (err) {
-        const lostRace = err instanceof StoreConflictError || isRetriableStoreError(err);
-        if (!lostRace || attempt >= MAX_RECOMPUTES) {
-          if (lostRace) {
-            throw new UnavailableError(
-              `Recording the outcomes of ${pending.length} trades lost ${attempt} races in a row; the batch is retried.`,
-              'VALIDATION.RECORD_CONTENDED',
-              err,
-            );
-          }
-          throw err;
+        const reason =
+          err instanceof StoreConflictError
+            ? 'conflict'
+            : isRetriableStoreError(err)
+              ? 'unavailable'
+              : undefined;
+        if (reason === undefined) throw err;
+        if (attempt >= MAX_RECOMPUTES) {
+          throw new UnavailableError(
+            `Recording the outcomes of ${trades.length} trades failed ${attempt} times in a row (${reason}); the batch is retried.`,
+            'VALIDATION.RECORD_FAILED',
+            err,
+          );
         }
-        this.deps.metrics.conflicts.inc();
+        if (reason === 'conflict') this.deps.metrics.conflicts.inc();
         this.deps.logger.warn(
-          { attempt, pending: pending.length, err: err instanceof Error ? err.message : String(err) },
-          'another writer recorded part of this batch first; re-reading and judging the rest again',
+          { attempt, trades: trades.length, reason, err: err instanceof Error ? err.message : String(err) },
+          reason === 'conflict'
+            ? 'another writer recorded part of this batch first; re-reading and judging the rest again'
+            : 'the store is unavailable; re-reading and trying again',
         );
-        await pause(attempt);
+        await pause(attempt, reason);
       }
     }
+  }
+
+  /** One try: the recorded outcomes, plus the others judged and recorded now. */
+  private async attempt(
+    trades: readonly TradeSubmitted[],
+    attempt: number,
+  ): Promise<Map<string, TradeOutcome>> {
+    const recorded = await this.deps.store.outcomes(trades);
+    const outcomes = new Map([...recorded].map(([key, stored]) => [key, stored.outcome]));
+    const pending = trades.filter((t) => !recorded.has(tradeKey(t)));
+    if (attempt === 1 && recorded.size > 0) this.deps.metrics.reused.inc(recorded.size);
+    if (pending.length === 0) return outcomes;
+    for (const [key, outcome] of await this.judgeAndRecord(pending)) outcomes.set(key, outcome);
+    return outcomes;
   }
 
   /** Reads the state, judges the trades in order and records them chunk by chunk; returns what it recorded. */

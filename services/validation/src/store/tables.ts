@@ -7,8 +7,9 @@ import type { TableDefinition } from '@tradeflow/platform/store';
  *   a daily total, so an amendment can replace it.
  * - daily totals: one item per account and trading day (`dayKey` = `ACC-001#2025-03-10`): the running notional
  *   of its validated trades in the account's currency, with a revision every write is conditional on.
- * - fingerprints: one item per judged trade version under its duplicate fingerprint, sorted by trade time,
- *   so a probable duplicate is found after a restart too; expired by TTL.
+ * - fingerprints: one item per duplicate fingerprint and window-wide time bucket (`bucket` =
+ *   `<account>|<symbol>|<side>|<quantity>|<price>#<windowMs>#<n>`) listing the trades judged in it, so a probable
+ *   duplicate is found after a restart too, with one BatchGet per batch; expired by TTL.
  */
 export const VALIDATION_TABLES = {
   outcomes: {
@@ -22,8 +23,7 @@ export const VALIDATION_TABLES = {
   },
   fingerprints: {
     name: 'validation-fingerprints',
-    partitionKey: { name: 'fingerprint', type: 'S' },
-    sortKey: { name: 'at', type: 'S' },
+    partitionKey: { name: 'bucket', type: 'S' },
     ttlAttribute: 'expiresAt',
   },
 } satisfies Record<string, TableDefinition>;

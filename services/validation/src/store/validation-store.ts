@@ -7,6 +7,7 @@ import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from 
 import { TradeOutcome, type TradeSubmitted } from '@tradeflow/contracts';
 import { batchGetAll, withStoreErrors, type Item } from '@tradeflow/platform/store';
 import {
+  fingerprintBucketKeysAround,
   parseDailyTotalKey,
   tradeKey,
   type Contribution,
@@ -36,13 +37,6 @@ export interface ValidationStoreOptions {
 const DEFAULT_FINGERPRINT_RETENTION_MS = 24 * 3_600_000;
 /** Queries in flight at once while reading a batch's state. */
 const QUERY_CONCURRENCY = 8;
-/** Epoch milliseconds fit 15 digits until the year 33658; zero-padded they sort as numbers do. */
-const TIME_DIGITS = 15;
-
-function sortableTime(ms: number): string {
-  return String(Math.max(0, Math.trunc(ms))).padStart(TIME_DIGITS, '0');
-}
-
 /** Runs `work` over `items` with at most `limit` in flight. */
 async function inParallel<T>(
   items: readonly T[],
@@ -145,72 +139,34 @@ export class ValidationStore {
 
   /**
    * For each trade (by `tradeKey`), the earliest recorded trade with the same fingerprint and another trade id
-   * whose trade time is within the duplicate window of its own. One query per fingerprint.
+   * whose trade time is within the duplicate window of its own. One BatchGet of the buckets around the trades.
    */
   async earlierTrades(
     trades: readonly { trade: TradeSubmitted; fingerprint: string }[],
   ): Promise<Map<string, EarlierTrade>> {
-    const byFingerprint = new Map<string, TradeSubmitted[]>();
-    for (const { trade, fingerprint } of trades) {
-      byFingerprint.set(fingerprint, [...(byFingerprint.get(fingerprint) ?? []), trade]);
-    }
     const found = new Map<string, EarlierTrade>();
-    await inParallel([...byFingerprint], QUERY_CONCURRENCY, async ([fingerprint, group]) => {
-      const times = group.map((t) => Date.parse(t.tradeTime));
-      const candidates = await this.fingerprintEntries(
-        fingerprint,
-        Math.min(...times) - this.windowMs,
-        Math.max(...times) + this.windowMs,
-      );
-      for (const trade of group) {
-        const at = Date.parse(trade.tradeTime);
-        // Candidates are sorted by trade time, so the first match is the earliest.
-        const match = candidates.find(
-          (c) => c.tradeId !== trade.tradeId && Math.abs(c.tradeTimeMs - at) <= this.windowMs,
-        );
-        if (match !== undefined) found.set(tradeKey(trade), match);
-      }
-    });
+    const keys = new Set(
+      trades.flatMap(({ trade, fingerprint }) =>
+        fingerprintBucketKeysAround(fingerprint, Date.parse(trade.tradeTime), this.windowMs),
+      ),
+    );
+    if (keys.size === 0) return found;
+    const { items } = await batchGetAll(
+      this.doc,
+      this.tables.fingerprints,
+      [...keys].map((bucket) => ({ bucket })),
+      { consistentRead: true },
+    );
+    const buckets = new Map(items.map((item) => [String(item.bucket), toEntries(item.entries)]));
+    for (const { trade, fingerprint } of trades) {
+      const at = Date.parse(trade.tradeTime);
+      const candidates = fingerprintBucketKeysAround(fingerprint, at, this.windowMs)
+        .flatMap((key) => buckets.get(key) ?? [])
+        .filter((c) => c.tradeId !== trade.tradeId && Math.abs(c.tradeTimeMs - at) <= this.windowMs)
+        .sort((a, b) => a.tradeTimeMs - b.tradeTimeMs || a.tradeId.localeCompare(b.tradeId));
+      if (candidates[0] !== undefined) found.set(tradeKey(trade), candidates[0]);
+    }
     return found;
-  }
-
-  private async fingerprintEntries(
-    fingerprint: string,
-    fromMs: number,
-    toMs: number,
-  ): Promise<EarlierTrade[]> {
-    const entries: EarlierTrade[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await withStoreErrors(
-        () =>
-          this.doc.send(
-            new QueryCommand({
-              TableName: this.tables.fingerprints.name,
-              KeyConditionExpression: 'fingerprint = :fp AND #at BETWEEN :from AND :to',
-              ExpressionAttributeNames: { '#at': 'at' },
-              // '$' sorts after '#', so every entry of the last millisecond is included.
-              ExpressionAttributeValues: {
-                ':fp': fingerprint,
-                ':from': sortableTime(fromMs),
-                ':to': `${sortableTime(toMs)}$`,
-              },
-              ConsistentRead: true,
-              ExclusiveStartKey: start,
-            }),
-          ),
-        { table: this.tables.fingerprints.name, operation: 'Query' },
-      );
-      for (const item of out.Items ?? []) {
-        entries.push({
-          tradeId: String(item.tradeId),
-          version: Number(item.version),
-          tradeTimeMs: Number(item.tradeTimeMs),
-        });
-      }
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined);
-    return entries;
   }
 
   /**
@@ -222,7 +178,6 @@ export class ValidationStore {
     const recordedAt = now.toISOString();
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [];
     for (const { trade, outcome, fingerprint, dayKey, counted } of chunk.trades) {
-      const tradeTimeMs = Date.parse(trade.tradeTime);
       items.push({
         Put: {
           TableName: this.tables.outcomes.name,
@@ -240,18 +195,20 @@ export class ValidationStore {
           ConditionExpression: 'attribute_not_exists(tradeId)',
         },
       });
+    }
+    const latest = Math.max(now.getTime(), ...chunk.trades.map(({ trade }) => Date.parse(trade.tradeTime)));
+    for (const bucket of chunk.fingerprints) {
+      // An atomic append: another writer's entries in the same bucket are kept, never overwritten.
       items.push({
-        Put: {
+        Update: {
           TableName: this.tables.fingerprints.name,
-          Item: {
-            fingerprint,
-            at: `${sortableTime(tradeTimeMs)}#${tradeKey(trade)}`,
-            tradeId: trade.tradeId,
-            version: trade.version,
-            tradeTimeMs,
-            expiresAt: Math.ceil(
-              (Math.max(tradeTimeMs, now.getTime()) + this.windowMs + this.retentionMs) / 1000,
-            ),
+          Key: { bucket: bucket.key },
+          UpdateExpression:
+            'SET entries = list_append(if_not_exists(entries, :none), :new), expiresAt = :expires',
+          ExpressionAttributeValues: {
+            ':none': [],
+            ':new': bucket.entries.map((e) => ({ ...e })),
+            ':expires': Math.ceil((latest + this.windowMs + this.retentionMs) / 1000),
           },
         },
       });
@@ -284,6 +241,15 @@ export class ValidationStore {
       operation: 'TransactWriteItems',
     });
   }
+}
+
+function toEntries(value: unknown): EarlierTrade[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((entry: Record<string, unknown>) => ({
+    tradeId: String(entry.tradeId),
+    version: Number(entry.version),
+    tradeTimeMs: Number(entry.tradeTimeMs),
+  }));
 }
 
 function toStoredOutcome(item: Item): StoredOutcome {

@@ -7,7 +7,7 @@ import {
   type DailyTotal,
   type ReferenceData,
 } from '../../src/domain';
-import { AAPL, ACCOUNT, aTrade, GBP_RATE, NOW, PRICE, XNYS } from './fixtures';
+import { AAPL, ACCOUNT, aTrade, GBP_RATE, NOW, PRICE, TRADE_TIME, XNYS } from './fixtures';
 
 const DAY = 'ACC-001#2025-03-10';
 const REFERENCE: ReferenceData = { instrument: AAPL, market: XNYS, price: PRICE, account: ACCOUNT };
@@ -143,7 +143,7 @@ describe('chunkWrites', () => {
   it('when a plan exceeds the item limit, then it is split in order with each total once per chunk and chained revisions', () => {
     const planned = plan([t('T-1'), t('T-2', { quantity: 200 }), t('T-3', { quantity: 300 })]);
 
-    // Two trades (4 items) + one total = 5 items; the third trade needs a chunk of its own.
+    // Two outcomes, their two fingerprint buckets and one total = 5 items; the third trade needs a chunk of its own.
     const chunks = chunkWrites(planned, totals, 5);
 
     expect(chunks.map((c) => c.trades.map((p) => p.trade.tradeId))).toEqual([['T-1', 'T-2'], ['T-3']]);
@@ -159,6 +159,23 @@ describe('chunkWrites', () => {
     const chunks = chunkWrites(planned, new Map(), 4);
 
     expect(chunks.map((c) => c.totals)).toEqual([[], [{ key: DAY, total: 19_710, expectedRev: 0 }]]);
+  });
+
+  it('when trades share a fingerprint bucket, then the bucket is one item listing them all', () => {
+    // Identical trades 10 s apart: same fingerprint, same minute-wide bucket.
+    const planned = plan([t('T-1'), t('T-2', { tradeTime: '2025-03-10T14:30:10Z' })]);
+
+    const [chunk] = chunkWrites(planned, new Map(), 100);
+
+    expect(chunk?.fingerprints).toEqual([
+      {
+        key: expect.stringMatching(/^ACC-001\|AAPL\|BUY\|100\|197\.1#60000#\d+$/) as string,
+        entries: [
+          { tradeId: 'T-1', version: 1, tradeTimeMs: Date.parse(TRADE_TIME) },
+          { tradeId: 'T-2', version: 1, tradeTimeMs: Date.parse('2025-03-10T14:30:10Z') },
+        ],
+      },
+    ]);
   });
 
   it('when everything fits, then there is one chunk', () => {

@@ -1,6 +1,8 @@
 import {
   dailyTotalKey,
   duplicateFingerprint,
+  fingerprintBucketKey,
+  fingerprintBucketKeysAround,
   parseDailyTotalKey,
   referenceFor,
   tradeDayOf,
@@ -25,6 +27,18 @@ describe('trade facts', () => {
       accountId: 'ACC-001',
       day: '2025-03-10',
     });
+  });
+
+  it('when two trades are within the window of each other, then the buckets around one include the bucket of the other', () => {
+    const fp = 'ACC-001|AAPL|BUY|100|197.1';
+    const at = Date.parse('2025-03-10T14:30:59.999Z');
+
+    expect(fingerprintBucketKey(fp, at, 60_000)).toBe(`${fp}#60000#${Math.floor(at / 60_000)}`);
+    for (const other of [at - 60_000, at - 1, at + 1, at + 60_000]) {
+      expect(fingerprintBucketKeysAround(fp, at, 60_000)).toContain(fingerprintBucketKey(fp, other, 60_000));
+    }
+    // A window of 0 still yields usable keys (only trades at the same millisecond match then).
+    expect(fingerprintBucketKeysAround(fp, at, 0)).toHaveLength(3);
   });
 
   it("when the market is known, then the day is the market's; otherwise it is the UTC date", () => {
