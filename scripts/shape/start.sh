@@ -26,7 +26,9 @@ interrupted=0
 trap 'interrupted=1' INT TERM
 rc=0
 # stdout (the JSON log) to the file; stderr (the banner, a configuration error) stays on the terminal.
-ALL_IN_ONE_BANNER=true node "$main" >>"$log" || rc=$?
+ALL_IN_ONE_BANNER=true \
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true} \
+  node "$main" >>"$log" || rc=$?
 if ((interrupted)); then
   if ((rc == 0)); then say "stopped"; else say "stopped (exit code $rc; see .run/logs/all-in-one.log)"; fi
   exit 0

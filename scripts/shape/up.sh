@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make up`: the distributed shape without Docker. Kafka and DynamoDB Local from scripts/infra, then every
 # service as its own background process (Kafka bus), logs in .run/logs/<name>.log, pids in .run/pids/.
-# Waits until every /readyz answers, loads the seed data once, prints the URLs. Safe to run twice: what
-# runs already is reused. `make down` stops what this started.
+# Loads the seed data once, waits until every /readyz answers, prints the URLs and curl examples. Safe to
+# run twice: what runs already is reused. `make down` stops what this started.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -31,6 +31,10 @@ KAFKA_BROKERS=$(sed -n 's/^KAFKA_BROKERS=//p' <<<"$addresses")
 DYNAMODB_ENDPOINT=$(sed -n 's/^DYNAMODB_ENDPOINT=//p' <<<"$addresses")
 [[ -n $KAFKA_BROKERS && -n $DYNAMODB_ENDPOINT ]] || die "scripts/infra/up.sh printed no addresses: $addresses"
 
+# Seed once, before the services start, so their reference caches hold it when they report ready. The seed
+# CLI writes to DynamoDB and Kafka itself; it is an idempotent upsert that also refreshes the prices' times.
+KAFKA_BROKERS=$KAFKA_BROKERS DYNAMODB_ENDPOINT=$DYNAMODB_ENDPOINT "$SHAPE_DIR/seed.sh"
+
 # Services: start the ones not running, all at once (they meet through Kafka, not through each other).
 started=()
 for name in "${SERVICES[@]}"; do
@@ -49,6 +53,7 @@ for name in "${SERVICES[@]}"; do
   # execs node, so the pid file names node itself.
   # shellcheck disable=SC2016  # $$ and $@ belong to the inner shell
   BUS_ADAPTER=kafka KAFKA_BROKERS=$KAFKA_BROKERS DYNAMODB_ENDPOINT=$DYNAMODB_ENDPOINT \
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true} \
     setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(pid_file "$name")" node "$(main_of "$name")" \
     </dev/null >>"$log" 2>&1 &
   started+=("$name")
@@ -85,10 +90,6 @@ while ((${#pending[@]} > 0)); do
   fi
   sleep 0.5
 done
-
-# Seed once, whether or not the services were running already: it is an idempotent upsert that also
-# refreshes the reference prices' timestamps.
-KAFKA_BROKERS=$KAFKA_BROKERS DYNAMODB_ENDPOINT=$DYNAMODB_ENDPOINT "$SHAPE_DIR/seed.sh"
 
 say "up in $((SECONDS - t0))s: Kafka at $KAFKA_BROKERS, DynamoDB Local at $DYNAMODB_ENDPOINT"
 # shellcheck disable=SC2016  # the backquotes are text
