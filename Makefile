@@ -18,8 +18,11 @@ install: node_modules/.package-lock.json ## Install dependencies (npm ci) when t
 build: install ## Type-check and compile every package (tsc -b)
 	npx tsc -b
 
-lint: install ## Lint (typescript-eslint) and check formatting (Prettier)
+lint: install ## Lint (typescript-eslint), type-check the tests (tsc -b leaves them out) and check formatting (Prettier)
 	npx eslint .
+	@for project in services/*/test tests; do \
+	  if [ -f "$$project/tsconfig.json" ]; then echo "npx tsc -p $$project --noEmit"; npx tsc -p "$$project" --noEmit; fi; \
+	done
 	npx prettier --check .
 
 format: install ## Rewrite files with Prettier
