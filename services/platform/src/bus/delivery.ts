@@ -47,9 +47,10 @@ export function retryPolicyOf(subscription: Subscription): RetryPolicy {
 }
 
 /**
- * Processes `records` (one partition, in offset order). `finished(record)` is awaited after each record
- * that is done (handled or dead-lettered) so the adapter can commit up to it; processing stops at the
- * first record abandoned because the subscription is closing or lost the partition.
+ * Processes `records` (one partition, in offset order). `finished(record)` is awaited once a record is done
+ * (handled or dead-lettered) so the adapter can commit up to it; after a batch handler succeeded it is called
+ * once, with the batch's last record, which stands for the whole batch. Processing stops at the first record
+ * abandoned because the subscription is closing or lost the partition.
  */
 export async function processRecords(
   ctx: DeliveryContext,
@@ -92,7 +93,8 @@ async function processChunk(
         current.map((r) => r.message),
       )
     ) {
-      for (const { record } of current) await finished(record);
+      // One step for the whole batch: a rebalance between per-record commits would redeliver handled ones.
+      await finished((current[current.length - 1] as { record: RawRecord }).record);
       return 'done';
     }
     // Isolate the poison: every message of the failed batch is retried alone under the policy.
@@ -161,6 +163,9 @@ async function processOne(ctx: DeliveryContext, record: RawRecord): Promise<Outc
       return 'done';
     } catch (err) {
       ctx.observer.failed(record.topic, sub.group);
+      // A failure once the subscription is closing (or lost the partition) may be the shutdown's doing: the
+      // record stays uncommitted for the next member instead of being dead-lettered as poison.
+      if (shouldStop(ctx)) return 'abandoned';
       if (attempt >= policy.maxAttempts) {
         await sendToDeadLetter(ctx, record, err, attempt);
         return 'done';

@@ -70,4 +70,65 @@ describe('processRecords', () => {
     expect(finished).toEqual([]);
     expect(letters).toEqual([]);
   });
+
+  it('when the last attempt fails after the subscription started closing, then the record is left for the next member, not dead-lettered', async () => {
+    const closing = new AbortController();
+    const finished: string[] = [];
+    const { ctx, letters } = context({
+      closing: closing.signal,
+      subscription: {
+        group: 'g',
+        topics: ['t'],
+        retry: { maxAttempts: 1, backoff: { baseMs: 1, maxMs: 1 } },
+        handler: () => {
+          // The shutdown pulls the rug (a closed connection, an aborted call) while the handler runs.
+          closing.abort();
+          return Promise.reject(new Error('aborted by the shutdown'));
+        },
+      },
+    });
+    await processRecords(ctx, [recordAt(0, 1)], (r) => void finished.push(r.offset));
+    expect(finished).toEqual([]);
+    expect(letters).toEqual([]);
+  });
+
+  it('when the partition is taken away while a handler fails, then the record is not dead-lettered', async () => {
+    let stale = false;
+    const { ctx, letters } = context({
+      isStale: () => stale,
+      subscription: {
+        group: 'g',
+        topics: ['t'],
+        retry: { maxAttempts: 1, backoff: { baseMs: 1, maxMs: 1 } },
+        handler: () => {
+          stale = true;
+          return Promise.reject(new Error('fails as the rebalance lands'));
+        },
+      },
+    });
+    const finished: string[] = [];
+    await processRecords(ctx, [recordAt(0, 1)], (r) => void finished.push(r.offset));
+    expect(letters).toEqual([]);
+    expect(finished).toEqual([]);
+  });
+
+  it('when a batch handler succeeds, then the whole batch is committed in one step, up to its last record', async () => {
+    const finished: string[] = [];
+    const batches: number[] = [];
+    const { ctx } = context({
+      subscription: {
+        group: 'g',
+        topics: ['t'],
+        maxBatchSize: 4,
+        batchHandler: (messages: BusMessage[]) => {
+          batches.push(messages.length);
+          return Promise.resolve();
+        },
+      },
+    });
+    const records = Array.from({ length: 10 }, (_, i) => recordAt(i, i));
+    await processRecords(ctx, records, (r) => void finished.push(r.offset));
+    expect(batches).toEqual([4, 4, 2]);
+    expect(finished).toEqual(['3', '7', '9']);
+  });
 });
