@@ -7,7 +7,7 @@
  * pipe closes), and `stop()` ends them in any case.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -47,6 +47,8 @@ export interface ShapeOptions {
 }
 
 const START_TIMEOUT_MS = 90_000;
+/** Log directories of earlier runs kept under .run/e2e (older ones are removed). */
+const RUNS_KEPT = 10;
 const STOP_GRACE_MS = 15_000;
 const EXIT_WITH_PARENT = join(__dirname, 'exit-with-parent.cjs');
 
@@ -184,8 +186,10 @@ async function requireNoOtherConsumers(brokers: string): Promise<void> {
 
 /** Starts a shape and resolves once every service is ready and the run's reference data is in place. */
 export async function startShape(name: ShapeName, options: ShapeOptions): Promise<RunningShape> {
-  const logDir = join(REPO_ROOT, '.run', 'e2e', options.runId);
+  const logRoot = join(REPO_ROOT, '.run', 'e2e');
+  const logDir = join(logRoot, options.runId);
   mkdirSync(logDir, { recursive: true });
+  pruneOldRuns(logRoot);
   const children: ServiceProcess[] = [];
   const began = Date.now();
   const [tradesPort, referencePort, validationPort] = [await freePort(), await freePort(), await freePort()];
@@ -257,4 +261,12 @@ async function seedDistributed(env: NodeJS.ProcessEnv, logDir: string): Promise<
   const seed = new ServiceProcess('seed', cli, env, join(logDir, 'distributed-seed.log'), true);
   const code = await seed.exited;
   if (code !== 0) throw new Error(`the seed CLI exited with ${code}\n${seed.tail()}`);
+}
+
+/** Keeps the newest RUNS_KEPT run directories, so logs of failed runs stay around without piling up. */
+function pruneOldRuns(root: string): void {
+  const runs = readdirSync(root)
+    .map((name) => ({ path: join(root, name), mtime: statSync(join(root, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const run of runs.slice(RUNS_KEPT)) rmSync(run.path, { recursive: true, force: true });
 }
