@@ -7,15 +7,19 @@ export interface ReplayOptions {
   group?: string;
   /** Most dead letters to move in this call. */
   limit?: number;
-  /** The replay ends when no dead letter arrived for this long (the port cannot see the end of a topic). */
+  /**
+   * The replay also ends when no dead letter arrived for this long: the group may have moved some letters
+   * already, and the port does not say where a group stands.
+   */
   idleMs?: number;
 }
 
 /**
- * Republishes the dead letters of `topic` to their original topic with the same id, key, type, source,
- * subject, time and data (the `dlq-*` headers dropped), and resolves with how many were moved. A letter is
- * committed on the dead-letter topic only once its republish was acknowledged; if a republish fails the
- * replay stops, leaves that letter in place and rejects.
+ * Republishes the dead letters of `topic` that are there when it starts to their original topic with the same
+ * id, key, type, source, subject, time and data (the `dlq-*` headers dropped), and resolves with how many were
+ * moved. Letters that arrive meanwhile (a replayed message failing again, say) wait for the next replay, so a
+ * replay always ends. A letter is committed on the dead-letter topic only once its republish was acknowledged;
+ * if a republish fails the replay stops, leaves that letter in place and rejects.
  */
 export async function replayDeadLetters(
   bus: Bus,
@@ -25,6 +29,13 @@ export async function replayDeadLetters(
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const idleMs = options.idleMs ?? 2000;
   if (limit <= 0) return 0;
+  const dlq = deadLetterTopic(topic);
+  const partitions = await bus.partitionOffsets(dlq);
+  // The last letter of each partition when the replay starts; a partition leaves the map once it is reached.
+  const lastOf = new Map(
+    partitions.filter((p) => p.end !== p.start).map((p) => [p.partition, BigInt(p.end) - 1n]),
+  );
+  if (lastOf.size === 0) return 0;
   const stop = new AbortController();
   const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
   let idleTimer: NodeJS.Timeout | undefined;
@@ -35,16 +46,25 @@ export async function replayDeadLetters(
   let replayed = 0;
   let failure: Error | undefined;
 
+  const stoppedError = () =>
+    new BusError('BUS.REPLAY_STOPPED', 'The replay has stopped.', { retriable: true });
+
   const handle = await bus.subscribe({
-    group: options.group ?? `${deadLetterTopic(topic)}-replay`,
-    topics: [deadLetterTopic(topic)],
+    group: options.group ?? `${dlq}-replay`,
+    topics: [dlq],
     fromBeginning: true,
     signal: stop.signal,
+    // Partitions apart: one waiting on a letter that came later must not hold up the others.
+    concurrency: partitions.length,
     // Every throw below happens after `stop` aborted, so the letter is left uncommitted, never re-dead-lettered.
     retry: { maxAttempts: 2, backoff: { baseMs: 1, maxMs: 1 } },
     handler: async (letter) => {
-      if (stop.signal.aborted) {
-        throw new BusError('BUS.REPLAY_STOPPED', 'The replay has stopped.', { retriable: true });
+      if (stop.signal.aborted) throw stoppedError();
+      const last = lastOf.get(letter.partition);
+      if (last === undefined || BigInt(letter.offset) > last) {
+        // Arrived after the start: hold it (uncommitted) until the replay ends.
+        await stopped;
+        throw stoppedError();
       }
       clearTimeout(idleTimer);
       try {
@@ -55,7 +75,8 @@ export async function replayDeadLetters(
         throw err;
       }
       replayed++;
-      if (replayed >= limit) stop.abort();
+      if (BigInt(letter.offset) >= last) lastOf.delete(letter.partition);
+      if (replayed >= limit || lastOf.size === 0) stop.abort();
       else armIdleTimer();
     },
   });

@@ -760,6 +760,40 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
     );
 
     claimed(
+      'dead-letter',
+      'when replayed letters fail again, then the replay ends after the letters that were there when it started',
+      async () => {
+        const topic = await topicWith('replay-again', 2);
+        const failing = unique('g');
+        await subscribe<Payload>({
+          group: failing,
+          topics: [topic],
+          fromBeginning: true,
+          retry: fastRetry(1),
+          handler: () => Promise.reject(new Error('still down')),
+        });
+        await bus.publishBatch(
+          [1, 2, 3].map((seq) => ({ ...message(topic, `k${seq}`, seq), id: `again-${seq}` })),
+        );
+        await waitFor('three dead letters', () => observer.count(`deadLettered ${topic} ${failing}`) === 3);
+
+        // Each replayed message fails at once and is dead-lettered again, behind the replay's back.
+        const replayer = unique('replayer');
+        await expect(
+          replayDeadLetters(bus, topic, { group: replayer, idleMs: target.replayIdleMs }),
+        ).resolves.toBe(3);
+        await waitFor(
+          'the second round of letters',
+          () => observer.count(`deadLettered ${topic} ${failing}`) === 6,
+        );
+        // The next replay picks up exactly those.
+        await expect(
+          replayDeadLetters(bus, topic, { group: replayer, idleMs: target.replayIdleMs }),
+        ).resolves.toBe(3);
+      },
+    );
+
+    claimed(
       'durable',
       'when a new bus instance starts, then it reads what a closed one published',
       async () => {
