@@ -322,6 +322,8 @@ export class MemoryBus implements Bus {
       } finally {
         owner.release();
       }
+      // Handlers that never wait on I/O would otherwise keep this loop in microtasks, starving timers and sockets.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
