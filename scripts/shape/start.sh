@@ -21,14 +21,34 @@ log="$LOG_DIR/all-in-one.log"
 printf '\n=== all-in-one: started by make start at %s ===\n' "$(date -u +%FT%TZ)" >>"$log"
 say "starting every service in one process (logs: .run/logs/all-in-one.log, or \`make logs\` in another terminal)..."
 
-# Ctrl-C reaches node and this shell alike: node shuts down in order, this shell waits for it, then reports.
+# node runs in its own session (setsid), so a signal reaches it exactly once, from this shell: Ctrl-C (the
+# terminal signals this shell's group) and a SIGTERM (make forwards one when it is killed, `timeout` signals the
+# group) are passed on as SIGTERM. node shuts down in order, this shell waits for it, then reports.
 interrupted=0
-trap 'interrupted=1' INT TERM
+child=
+# One signal often arrives twice at once (make forwards the SIGTERM `timeout` sent to the whole group): pass
+# the first on, and a later one (a second Ctrl-C: stop now) only when it comes a second or more after it.
+first_signal=-1
+forward_signal() {
+  interrupted=1
+  if ((first_signal < 0 || SECONDS - first_signal >= 1)); then
+    ((first_signal >= 0)) || first_signal=$SECONDS
+    [[ -n $child ]] && kill -TERM "$child" 2>/dev/null || true
+  fi
+}
+trap forward_signal INT TERM
 rc=0
 # stdout (the JSON log) to the file; stderr (the banner, a configuration error) stays on the terminal.
 ALL_IN_ONE_BANNER=true \
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true} \
-  node "$main" >>"$log" || rc=$?
+  setsid node "$main" >>"$log" &
+child=$!
+# `wait` returns early when a trapped signal arrives: keep waiting until node itself has exited.
+while :; do
+  rc=0
+  wait "$child" || rc=$?
+  kill -0 "$child" 2>/dev/null || break
+done
 if ((interrupted)); then
   if ((rc == 0)); then say "stopped"; else say "stopped (exit code $rc; see .run/logs/all-in-one.log)"; fi
   exit 0
