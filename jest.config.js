@@ -30,7 +30,7 @@ module.exports = {
       testMatch: ['<rootDir>/services/*/test/**/*.int.test.ts', '<rootDir>/tests/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/setup/global-setup.ts',
       globalTeardown: '<rootDir>/tests/setup/global-teardown.ts',
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/tests/setup/integration-timeout.ts'],
     },
   ],
 };
