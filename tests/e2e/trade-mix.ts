@@ -21,6 +21,7 @@ import {
   DEMO_SYMBOL_IBM,
   DEMO_SYMBOL_MICROSOFT,
   DEMO_SYMBOL_RESTRICTED,
+  SeededRandom,
 } from '@tradeflow/reference-data/seed';
 
 /** The body of `POST /v1/trades` (and of each batch item and bulk line). */
@@ -249,44 +250,6 @@ function lastDay(now: Date, accept: (isoWeekday: number) => boolean): string {
   }
 }
 
-/** A small deterministic PRNG (mulberry32), so a seed always yields the same mix. */
-export class MixRandom {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new RangeError('pick from an empty list');
-    return item;
-  }
-
-  /** Fisher-Yates, in place. */
-  shuffle<T>(items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [items[i], items[j]] = [items[j] as T, items[i] as T];
-    }
-    return items;
-  }
-}
-
 /** Rounds to the tick grid and to the tick's decimals, so the JSON number is exactly on the grid. */
 function onTick(price: number, tick: number): number {
   const decimals = Math.max(0, (tick.toString().split('.')[1] ?? '').length);
@@ -301,7 +264,7 @@ interface Choice {
 
 /** Makes trades one at a time, each with a key no earlier trade of the factory has. */
 export class TradeFactory {
-  private readonly random: MixRandom;
+  private readonly random: SeededRandom;
   /** Per `<accountId>|<symbol>`: how many quantities have been handed out. */
   private readonly counters = new Map<string, number>();
   private demoNotional = 0;
@@ -311,7 +274,7 @@ export class TradeFactory {
     readonly universe: MixUniverse,
     seed: number,
   ) {
-    this.random = new MixRandom(seed);
+    this.random = new SeededRandom(seed);
   }
 
   /** The accounts of a role. */
@@ -481,7 +444,7 @@ export type TradeMix = Record<Channel, PlannedTrade[]>;
  */
 export function planTradeMix(factory: TradeFactory, options: MixOptions): TradeMix {
   const share = options.invalidShare ?? 0.025;
-  const shuffler = new MixRandom(options.seed ^ 0x5bd1e995);
+  const shuffler = new SeededRandom(options.seed ^ 0x5bd1e995);
   const mix = {} as TradeMix;
   for (const channel of CHANNELS) {
     const total = options.counts[channel];
@@ -492,7 +455,7 @@ export function planTradeMix(factory: TradeFactory, options: MixOptions): TradeM
       for (let i = 0; i < n && scenarios.length < total; i++) scenarios.push(scenario);
     }
     while (scenarios.length < total) scenarios.push('valid');
-    mix[channel] = shuffler.shuffle(scenarios).map((scenario) => factory.make(scenario));
+    mix[channel] = shuffler.sample(scenarios, scenarios.length).map((scenario) => factory.make(scenario));
   }
   return mix;
 }
