@@ -10,7 +10,7 @@
  *  - trade times fall inside the US session (15:00-19:00 UTC is 10:00-15:00 in New York, summer or winter) of
  *    the last weekday before `now`, or on a Saturday when a trade is meant to be outside trading hours.
  */
-import type { Account, AccountLimits, Instrument, ReferencePrice, Side } from '@tradeflow/contracts';
+import type { Account, AccountLimits, Instrument, ReferencePrice } from '@tradeflow/contracts';
 import {
   DEMO_ACCOUNT_ID,
   DEMO_ACCOUNT_LIMITS,
@@ -23,18 +23,10 @@ import {
   DEMO_SYMBOL_RESTRICTED,
   SeededRandom,
 } from '@tradeflow/reference-data/seed';
+import { CSV_OPTIONAL_COLUMNS, CSV_REQUIRED_COLUMNS, type TradeRequest } from '@tradeflow/trades';
 
-/** The body of `POST /v1/trades` (and of each batch item and bulk line). */
-export interface TradeRequest {
-  accountId: string;
-  symbol: string;
-  side: Side;
-  quantity: number;
-  price: number;
-  currency: string;
-  tradeTime: string;
-  clientTradeId?: string;
-}
+/** The body of `POST /v1/trades` (and of each batch item and bulk line), as the trades service reads it. */
+export type { TradeRequest };
 
 /** What a trade is meant to exercise; each maps to the exact rule ids the rule set fails it for (none for `valid`). */
 export const SCENARIO_RULES = {
@@ -475,16 +467,10 @@ export interface BadLine {
   reason: string;
 }
 
-/** The CSV header of a bulk upload. */
-export const CSV_COLUMNS = [
-  'accountId',
-  'symbol',
-  'side',
-  'quantity',
-  'price',
-  'currency',
-  'tradeTime',
-  'clientTradeId',
+/** The CSV header of a bulk upload: every column the trades service reads, in its documented order. */
+export const CSV_COLUMNS: readonly (keyof TradeRequest)[] = [
+  ...CSV_REQUIRED_COLUMNS,
+  ...CSV_OPTIONAL_COLUMNS,
 ];
 
 /** Lines an NDJSON upload must refuse, each for its own reason. */
@@ -576,10 +562,7 @@ export function toNdjson(trades: readonly PlannedTrade[], bad: readonly BadLine[
 
 /** A CSV upload (header row first) of the trades with the bad lines among them. */
 export function toCsv(trades: readonly PlannedTrade[], bad: readonly BadLine[]): BulkFile {
-  const row = (t: TradeRequest): string =>
-    [t.accountId, t.symbol, t.side, t.quantity, t.price, t.currency, t.tradeTime, t.clientTradeId ?? ''].join(
-      ',',
-    );
+  const row = (t: TradeRequest): string => CSV_COLUMNS.map((column) => t[column] ?? '').join(',');
   const { lines, tradeAt, badAt } = interleave(
     trades.map((t) => row(t.request)),
     bad.map((b) => b.text),

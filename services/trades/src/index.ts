@@ -9,4 +9,10 @@ export {
   type TradesStore,
 } from './module';
 export { TRADES_TABLES, ACCOUNT_TIME_INDEX, type TradesTables } from './store';
-export { bulkTradeId, type TradeView } from './domain';
+export {
+  bulkTradeId,
+  CSV_OPTIONAL_COLUMNS,
+  CSV_REQUIRED_COLUMNS,
+  type TradeRequest,
+  type TradeView,
+} from './domain';

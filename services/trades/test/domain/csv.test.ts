@@ -1,15 +1,12 @@
-import { csvRecord, parseCsvHeader, parseCsvLine } from '../../src/domain';
+import {
+  CSV_OPTIONAL_COLUMNS,
+  CSV_REQUIRED_COLUMNS,
+  csvRecord,
+  parseCsvHeader,
+  parseCsvLine,
+} from '../../src/domain';
 
-const COLUMNS = [
-  'accountId',
-  'symbol',
-  'side',
-  'quantity',
-  'price',
-  'currency',
-  'tradeTime',
-  'clientTradeId',
-];
+const COLUMNS = [...CSV_REQUIRED_COLUMNS, ...CSV_OPTIONAL_COLUMNS];
 
 describe('parseCsvLine', () => {
   it('when fields are plain, then they are split on commas, empty ones kept', () => {
