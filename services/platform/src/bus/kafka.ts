@@ -47,6 +47,15 @@ import { publishTraced } from './publishing';
 
 // A member that stayed in its group this long since its last (re)join counts as healthy again.
 const STABLE_MEMBERSHIP_MS = 60_000;
+// Longest wait between two attempts of a send.
+const PRODUCER_MAX_RETRY_MS = 1000;
+// kafkajs warns about any retry count on an idempotent producer; ours is bounded on purpose (see above).
+const LIMITED_RETRIES_WARNING = 'Limiting retries for the idempotent producer';
+
+/** Producer retries whose waits (100 ms doubling up to 1 s) add up to about `publishTimeoutMs`. */
+function retriesWithin(publishTimeoutMs: number): number {
+  return Math.max(5, Math.ceil(publishTimeoutMs / PRODUCER_MAX_RETRY_MS) + 4);
+}
 
 /** The Kafka adapter's settings with every default filled in. */
 type Settings = Required<Omit<KafkaBusConfig, 'adapter'>>;
@@ -93,6 +102,8 @@ export class KafkaBus implements Bus {
   /** Topics known to exist with their dead-letter topic; others are created on first use. */
   private readonly knownTopics = new Set<string>();
   private readonly subscriptions = new Set<KafkaSubscription>();
+  /** Sends kafkajs has not settled, including ones whose caller already got a publish timeout. */
+  private readonly sending = new Set<Promise<unknown>>();
   private closed: Promise<void> | undefined;
   private rejectFailed: (err: BusError) => void = () => undefined;
   readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
@@ -114,9 +125,14 @@ export class KafkaBus implements Bus {
       idempotent: true,
       // KIP-98: the idempotent producer keeps order across retries only with one request in flight.
       maxInFlightRequests: 1,
-      // As Java's idempotent producer: retry without a count (kafkajs warns on a finite one); the publish
-      // timeout bounds how long a caller waits, as delivery.timeout.ms does there.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5000 },
+      // kafkajs has no delivery timeout (Java's delivery.timeout.ms): a send it retries without a count
+      // outlives the caller's publish timeout and even close(), which it undoes by reconnecting, so the
+      // process never exits. Retries are budgeted to end about when the publish times out.
+      retry: {
+        retries: retriesWithin(this.settings.publishTimeoutMs),
+        initialRetryTime: 100,
+        maxRetryTime: PRODUCER_MAX_RETRY_MS,
+      },
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
@@ -272,6 +288,13 @@ export class KafkaBus implements Bus {
         if (r.status === 'rejected')
           this.logger.warn({ err: String(r.reason) }, 'kafka bus disconnect failed');
       }
+      // A send still retrying reconnects the producer behind the disconnect; once its retries run out
+      // (about the publish timeout) disconnect again, or its sockets keep the process alive for good.
+      if (this.sending.size > 0) {
+        void Promise.allSettled([...this.sending])
+          .then(() => this.producer.disconnect())
+          .catch(() => undefined);
+      }
     })();
     return this.closed;
   }
@@ -353,17 +376,17 @@ export class KafkaBus implements Bus {
         this.settings.publishTimeoutMs,
       );
     });
+    const sent = this.producer.sendBatch({
+      acks: -1,
+      topicMessages: batches.map(({ topic, records }) => ({ topic, messages: records.map(toKafkaMessage) })),
+    });
+    this.sending.add(sent);
+    void sent.then(
+      () => this.sending.delete(sent),
+      () => this.sending.delete(sent),
+    );
     try {
-      await Promise.race([
-        this.producer.sendBatch({
-          acks: -1,
-          topicMessages: batches.map(({ topic, records }) => ({
-            topic,
-            messages: records.map(toKafkaMessage),
-          })),
-        }),
-        timeout,
-      ]);
+      await Promise.race([sent, timeout]);
     } catch (err) {
       throw toBusError(
         err,
@@ -677,6 +700,7 @@ export function toBusError(err: unknown, code: string, what: string): BusError {
 function forwardKafkaLog(logger: BusLogger, entry: LogEntry): void {
   const { message, timestamp: _timestamp, logger: _name, ...extra } = entry.log;
   const obj = { component: 'kafkajs', namespace: entry.namespace, ...extra };
+  if (message.startsWith(LIMITED_RETRIES_WARNING)) return;
   if (entry.level === logLevel.ERROR && entry.namespace !== 'Connection') logger.error(obj, message);
   else if (entry.level === logLevel.WARN) logger.warn(obj, message);
   else logger.info(obj, message);

@@ -151,7 +151,10 @@ export interface Bus {
   init(): Promise<void>;
   /** Creates the missing topics and their `<topic>.dlq`. Topics first used without it get the default spec. */
   ensureTopics(specs: TopicSpec[]): Promise<void>;
-  /** Resolves once the bus has acknowledged the message (Kafka: all in-sync replicas). */
+  /**
+   * Resolves once the bus has acknowledged the message (Kafka: all in-sync replicas). A retriable rejection
+   * (a timeout) does not prove it was not published: retry with the same `id`, which consumers de-duplicate on.
+   */
   publish<T>(message: PublishMessage<T>): Promise<void>;
   /** Publishes many messages in as few requests as possible; per-key order follows array order. */
   publishBatch(messages: PublishMessage[]): Promise<void>;
