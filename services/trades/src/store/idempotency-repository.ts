@@ -4,7 +4,8 @@
  * client can try again. Records expire through DynamoDB TTL.
  */
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StoreConflictError, withStoreErrors, type TableDefinition } from '@tradeflow/platform/store';
+import { withStoreErrors, type TableDefinition } from '@tradeflow/platform/store';
+import { conditionHeld } from './conditional-write';
 
 /** The response a key remembers. */
 export interface StoredResponse {
@@ -44,8 +45,8 @@ export class IdempotencyRepository {
    * let it lapse, is taken over). When it exists, returns it so the caller can replay or refuse.
    */
   async acquire(key: string, fingerprint: string, token: string, nowMs: number): Promise<Acquired> {
-    try {
-      await withStoreErrors(
+    const acquired = await conditionHeld(() =>
+      withStoreErrors(
         () =>
           this.doc.send(
             new PutCommand({
@@ -69,12 +70,9 @@ export class IdempotencyRepository {
             }),
           ),
         { table: this.table.name, operation: 'PutItem' },
-      );
-      return { acquired: true };
-    } catch (err) {
-      if (!(err instanceof StoreConflictError)) throw err;
-      return { acquired: false, record: await this.get(key) };
-    }
+      ),
+    );
+    return acquired ? { acquired: true } : { acquired: false, record: await this.get(key) };
   }
 
   /** Stores the response in place of our marker; false when the marker is no longer ours. */
@@ -85,8 +83,8 @@ export class IdempotencyRepository {
     response: StoredResponse,
     nowMs: number,
   ): Promise<boolean> {
-    try {
-      await withStoreErrors(
+    return conditionHeld(() =>
+      withStoreErrors(
         () =>
           this.doc.send(
             new PutCommand({
@@ -104,18 +102,15 @@ export class IdempotencyRepository {
             }),
           ),
         { table: this.table.name, operation: 'PutItem' },
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof StoreConflictError) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /** Deletes our marker (the request failed), so the key can be used again at once. */
   async release(key: string, token: string): Promise<void> {
-    try {
-      await withStoreErrors(
+    // A marker that is no longer ours (lapsed and taken over) is not ours to delete: nothing to do.
+    await conditionHeld(() =>
+      withStoreErrors(
         () =>
           this.doc.send(
             new DeleteCommand({
@@ -127,10 +122,8 @@ export class IdempotencyRepository {
             }),
           ),
         { table: this.table.name, operation: 'DeleteItem' },
-      );
-    } catch (err) {
-      if (!(err instanceof StoreConflictError)) throw err;
-    }
+      ),
+    );
   }
 
   /** The record of `key`, or undefined (never stored, or deleted meanwhile). */

@@ -12,14 +12,9 @@ import {
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
-import {
-  batchGetAll,
-  batchWriteAll,
-  StoreConflictError,
-  withStoreErrors,
-  type TableDefinition,
-} from '@tradeflow/platform/store';
+import { batchGetAll, batchWriteAll, withStoreErrors, type TableDefinition } from '@tradeflow/platform/store';
 import { accountTimeKey, AWAITING_OUTCOME, type Trade } from '../domain';
+import { conditionHeld } from './conditional-write';
 import { ACCOUNT_TIME_INDEX } from './tables';
 
 type Item = Record<string, NativeAttributeValue>;
@@ -104,8 +99,8 @@ export class TradeRepository {
    * delivered after all and validation decided it) or is gone.
    */
   async deleteIfUnprocessed(tradeId: string, version: number): Promise<boolean> {
-    try {
-      await withStoreErrors(
+    return conditionHeld(() =>
+      withStoreErrors(
         () =>
           this.doc.send(
             new DeleteCommand({
@@ -117,12 +112,8 @@ export class TradeRepository {
             }),
           ),
         { table: this.table.name, operation: 'DeleteItem' },
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof StoreConflictError) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /** The trade, or undefined. Strongly consistent, so a client sees its own writes. */
@@ -152,8 +143,8 @@ export class TradeRepository {
    * (nothing written) for an outcome that is redelivered, older than the trade, or of an unknown trade.
    */
   async applyOutcome(outcome: TradeOutcome, now: string): Promise<boolean> {
-    try {
-      await withStoreErrors(
+    return conditionHeld(() =>
+      withStoreErrors(
         () =>
           this.doc.send(
             new UpdateCommand({
@@ -176,12 +167,8 @@ export class TradeRepository {
             }),
           ),
         { table: this.table.name, operation: 'UpdateItem' },
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof StoreConflictError) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /**
@@ -206,13 +193,7 @@ export class TradeRepository {
 
   /** Puts `previous` back in place of `amended` (its event could not be published); false when it moved on. */
   async revert(amended: Trade, previous: Trade): Promise<boolean> {
-    try {
-      await this.replace(amended, previous);
-      return true;
-    } catch (err) {
-      if (err instanceof StoreConflictError) return false;
-      throw err;
-    }
+    return conditionHeld(() => this.replace(amended, previous));
   }
 
   /** Cancels `current` (as read); a StoreConflictError when the trade changed since it was read. */
