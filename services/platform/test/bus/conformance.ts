@@ -920,6 +920,31 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
     );
 
     it_(
+      'when two members of a new group subscribe from now at once, then every message published afterwards is handled once',
+      async () => {
+        const topic = await topicWith('from-now-pair', 4);
+        const group = unique('g');
+        const seen: string[] = [];
+        const handler = async (m: BusMessage) => {
+          seen.push(m.id);
+          await Promise.resolve();
+        };
+        // Joining together makes the group rebalance while each member sets up where it starts.
+        await Promise.all([
+          subscribe({ group, topics: [topic], handler }),
+          subscribe({ group, topics: [topic], handler }),
+        ]);
+        const messages = Array.from({ length: 40 }, (_, i) => ({
+          ...message(topic, `key-${i}`, i),
+          id: `pair-${i}`,
+        }));
+        await bus.publishBatch(messages);
+        await waitFor('40 messages', () => new Set(seen).size === 40);
+        expect([...seen].sort()).toEqual(messages.map((m) => m.id).sort());
+      },
+    );
+
+    it_(
       'when a group that subscribed from now is away, then on its return it gets what was published meanwhile',
       async () => {
         const topic = await topicWith('from-now-away', 2);
