@@ -1,6 +1,7 @@
 /** A trade as the trades service keeps it, and the rules of its lifecycle. */
 import type { IntakeChannel, RuleFailure, Side, TradeStatus } from '@tradeflow/contracts';
 import type { z } from 'zod';
+import type { TradeRequest } from './trade-request';
 
 /** How a trade entered the system (`single`, `batch`, `bulk`). */
 export type Channel = z.infer<typeof IntakeChannel>;
@@ -33,6 +34,53 @@ export interface Trade {
   amendedAt?: string | undefined;
   cancelledAt?: string | undefined;
   cancelReason?: string | undefined;
+}
+
+/** The RECEIVED trade (version 1) that `request` becomes on `channel`. */
+export function receivedTrade(
+  request: TradeRequest,
+  channel: Channel,
+  tradeId: string,
+  receivedAt: string,
+): Trade {
+  return {
+    tradeId,
+    accountId: request.accountId,
+    symbol: request.symbol,
+    side: request.side,
+    quantity: request.quantity,
+    price: request.price,
+    currency: request.currency,
+    tradeTime: request.tradeTime,
+    receivedAt,
+    status: 'RECEIVED',
+    version: 1,
+    failures: [],
+    updatedAt: receivedAt,
+    channel,
+    clientTradeId: request.clientTradeId,
+  };
+}
+
+/** What a trade was submitted as: the members both its public view and its submitted event carry. */
+export type SubmittedFields = Pick<
+  Trade,
+  'tradeId' | 'accountId' | 'symbol' | 'side' | 'quantity' | 'price' | 'currency' | 'tradeTime' | 'receivedAt'
+>;
+
+/** The submitted members of `trade`, copied one by one so no storage detail leaks into a view or an event. */
+export function submittedFields(trade: Trade): SubmittedFields {
+  return {
+    tradeId: trade.tradeId,
+    accountId: trade.accountId,
+    symbol: trade.symbol,
+    side: trade.side,
+    quantity: trade.quantity,
+    price: trade.price,
+    currency: trade.currency,
+    tradeTime: trade.tradeTime,
+    receivedAt: trade.receivedAt,
+  };
 }
 
 /** Statuses in which the current version still waits for its validation outcome. */
@@ -86,15 +134,7 @@ export interface TradeView {
 /** The view of `trade`, without storage details; optional members only when set. */
 export function toView(trade: Trade): TradeView {
   const view: TradeView = {
-    tradeId: trade.tradeId,
-    accountId: trade.accountId,
-    symbol: trade.symbol,
-    side: trade.side,
-    quantity: trade.quantity,
-    price: trade.price,
-    currency: trade.currency,
-    tradeTime: trade.tradeTime,
-    receivedAt: trade.receivedAt,
+    ...submittedFields(trade),
     status: trade.status,
     version: trade.version,
     failures: trade.failures.map((f) => ({ ruleId: f.ruleId, reason: f.reason })),

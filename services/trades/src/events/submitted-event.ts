@@ -1,7 +1,7 @@
 /** The `trades.submitted` event of a trade version: what validation needs, nothing it must look up here. */
 import { EventTypes, type TradeSubmitted } from '@tradeflow/contracts';
 import type { PublishMessage } from '@tradeflow/platform/bus';
-import type { Trade } from '../domain';
+import { submittedFields, type Trade } from '../domain';
 
 /**
  * The event of `trade` at its current version. Its id is stable per (trade, version), so a republished event
@@ -15,15 +15,7 @@ export function submittedMessage(trade: Trade, topic: string): PublishMessage<Tr
     id: `submitted:${trade.tradeId}:${trade.version}`,
     subject: trade.tradeId,
     data: {
-      tradeId: trade.tradeId,
-      accountId: trade.accountId,
-      symbol: trade.symbol,
-      side: trade.side,
-      quantity: trade.quantity,
-      price: trade.price,
-      currency: trade.currency,
-      tradeTime: trade.tradeTime,
-      receivedAt: trade.receivedAt,
+      ...submittedFields(trade),
       channel: trade.channel,
       version: trade.version,
     },

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BusError, type Bus } from '@tradeflow/platform/bus';
 import type { FieldIssue } from '@tradeflow/platform/errors';
 import { isRetriableStoreError } from '@tradeflow/platform/store';
-import { bulkTradeId, type InstrumentLookup, type Trade } from '../domain';
+import { bulkTradeId, receivedTrade, type InstrumentLookup, type Trade } from '../domain';
 import { submittedMessage } from '../events/submitted-event';
 import type {
   BulkCounts,
@@ -175,24 +175,9 @@ export class BulkImporter {
       reject(parsed.issues);
       return;
     }
-    const { request } = parsed;
     const now = this.clock().toISOString();
     chunk.trades.push({
-      tradeId: bulkTradeId(jobId, line.number),
-      accountId: request.accountId,
-      symbol: request.symbol,
-      side: request.side,
-      quantity: request.quantity,
-      price: request.price,
-      currency: request.currency,
-      tradeTime: request.tradeTime,
-      receivedAt: now,
-      status: 'RECEIVED',
-      version: 1,
-      failures: [],
-      updatedAt: now,
-      channel: 'bulk',
-      clientTradeId: request.clientTradeId,
+      ...receivedTrade(parsed.request, 'bulk', bulkTradeId(jobId, line.number), now),
       bulkJobId: jobId,
       bulkLine: line.number,
     });

@@ -15,6 +15,7 @@ import {
 import { StoreConflictError } from '@tradeflow/platform/store';
 import {
   canApply,
+  receivedTrade,
   statusUrlOf,
   tickSizeProblem,
   type Channel,
@@ -95,32 +96,11 @@ export class TradeIntake {
     throw new ValidationError(parsed.issues, 'The trade is invalid.');
   }
 
-  /** The RECEIVED trade of a request. */
-  build(request: TradeRequest, channel: Channel, tradeId: string, receivedAt: string): Trade {
-    return {
-      tradeId,
-      accountId: request.accountId,
-      symbol: request.symbol,
-      side: request.side,
-      quantity: request.quantity,
-      price: request.price,
-      currency: request.currency,
-      tradeTime: request.tradeTime,
-      receivedAt,
-      status: 'RECEIVED',
-      version: 1,
-      failures: [],
-      updatedAt: receivedAt,
-      channel,
-      clientTradeId: request.clientTradeId,
-    };
-  }
-
   /** Accepts one trade: write RECEIVED, publish, answer once the bus acknowledged. */
   async submit(input: unknown): Promise<AcceptedTrade> {
     const request = this.parse(input, 'single');
     const now = this.clock().toISOString();
-    const trade = this.build(request, 'single', this.newId(), now);
+    const trade = receivedTrade(request, 'single', this.newId(), now);
     await this.deps.trades.create(trade);
     try {
       await this.deps.bus.publish(submittedMessage(trade, this.deps.submittedTopic));
@@ -151,7 +131,7 @@ export class TradeIntake {
         results.push({ index, status: 400, errors: parsed.issues });
         return;
       }
-      const trade = this.build(parsed.request, 'batch', this.newId(), now);
+      const trade = receivedTrade(parsed.request, 'batch', this.newId(), now);
       trades.push(trade);
       results.push({ index, status: 202, tradeId: trade.tradeId, statusUrl: statusUrlOf(trade.tradeId) });
     });
