@@ -29,24 +29,12 @@ import { ModuleManager, type ModuleDefinition } from '@tradeflow/platform/lifecy
 import type { Metrics } from '@tradeflow/platform/metrics';
 import { CoreModule, metricsModule, storeModule } from '@tradeflow/platform/runtime';
 import { createDynamoClients, type DynamoClients } from '@tradeflow/platform/store';
+import { eventually } from '../../../../tests/support/eventually';
 import { TradesModule, tradesEnv, tradesModules, type TradesStore } from '../../src';
 
-const DYNAMODB_ENDPOINT = process.env.DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:18000';
+export { eventually };
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const DYNAMODB_ENDPOINT = process.env.DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:18000';
 
 /** A memory bus whose publishes can be made to fail (as a broker that does not acknowledge). */
 export class ControllableBus extends MemoryBus {

@@ -35,7 +35,10 @@ import type { Metrics } from '@tradeflow/platform/metrics';
 import { busModule, CoreModule, metricsModule, storeModule } from '@tradeflow/platform/runtime';
 import { createDynamoClients, withTablePrefix, type DynamoClients } from '@tradeflow/platform/store';
 import type { ReferenceCache } from '@tradeflow/reference-data/cache';
+import { eventually } from '../../../../tests/support/eventually';
 import { VALIDATION_TABLES, ValidationModule, validationEnv, validationModules } from '../../src';
+
+export { eventually };
 
 const DYNAMODB_ENDPOINT = process.env.DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:18000';
 const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
@@ -47,21 +50,6 @@ const LOG_LEVEL = (process.env.TEST_LOG_LEVEL ?? 'silent') as LogLevel;
 /** Monday 2025-03-10, 10:30 in New York: inside the test market's session. */
 export const TRADE_TIME = '2025-03-10T14:30:00Z';
 export const TRADE_DAY = '2025-03-10';
-
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** One running validation instance. */
 export interface Instance {
