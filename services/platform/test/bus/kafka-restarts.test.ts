@@ -51,18 +51,22 @@ class ScriptedConsumer {
 const mockConsumers: ScriptedConsumer[] = [];
 /** Scripts of the next consumers to be created, in order. */
 const mockScripts: RunOutcome[][] = [];
+/** Producer and admin connections currently open. */
+const mockOpen = { producer: 0, admin: 0 };
 
 jest.mock('kafkajs', () => {
   const actual = jest.requireActual<typeof import('kafkajs')>('kafkajs');
-  const ok = () => Promise.resolve();
+  const connection = (name: keyof typeof mockOpen) => ({
+    connect: () => Promise.resolve(void (mockOpen[name] = 1)),
+    disconnect: () => Promise.resolve(void (mockOpen[name] = 0)),
+  });
   class ScriptedKafka {
     producer() {
-      return { connect: ok, disconnect: ok, sendBatch: () => Promise.resolve([]) };
+      return { ...connection('producer'), sendBatch: () => Promise.resolve([]) };
     }
     admin() {
       return {
-        connect: ok,
-        disconnect: ok,
+        ...connection('admin'),
         listTopics: () => Promise.resolve([]),
         createTopics: () => Promise.resolve(true),
         // Every partition has a committed offset, so a subscription from now has nothing to set up.
@@ -183,5 +187,29 @@ describe('kafka subscription restarts', () => {
     await jest.advanceTimersByTimeAsync(60_000);
     expect(consumer.runs).toBe(1);
     expect(failed.settled()).toBe(false);
+  });
+});
+
+describe('kafka bus close races', () => {
+  beforeEach(() => {
+    mockConsumers.length = 0;
+    mockScripts.length = 0;
+  });
+
+  it('when close runs while a subscribe is still checking its topics, then subscribe rejects and no consumer runs after the close', async () => {
+    const bus = new KafkaBus({ brokers: ['127.0.0.1:1'], clientId: 'races' });
+    await bus.init();
+    const subscribing = bus.subscribe({ group: 'g', topics: ['t'], handler: () => Promise.resolve() });
+    await bus.close();
+    await expect(subscribing).rejects.toMatchObject({ code: 'BUS.CLOSED' });
+    expect(mockConsumers.map((c) => c.runs)).toEqual([]);
+  });
+
+  it('when close runs while init is connecting, then init rejects and leaves nothing connected', async () => {
+    const bus = new KafkaBus({ brokers: ['127.0.0.1:1'], clientId: 'races' });
+    const initialising = bus.init();
+    await bus.close();
+    await expect(initialising).rejects.toMatchObject({ code: 'BUS.CLOSED' });
+    expect(mockOpen).toEqual({ producer: 0, admin: 0 });
   });
 });
