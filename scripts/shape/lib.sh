@@ -3,6 +3,11 @@
 # shellcheck shell=bash disable=SC2034  # variables here are used by the scripts that source this file
 
 SHAPE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The process helpers of the infrastructure scripts (port_open, running_pid); what differs for the services
+# (say/die's prefix, RUN_DIR, STOP_DEADLINE, pid_file, is_ours, stop_pid) is defined again below, and those
+# helpers call whichever definition is current.
+# shellcheck source=../infra/lib.sh
+source "$SHAPE_DIR/../infra/lib.sh"
 ROOT=$(cd "$SHAPE_DIR/../.." && pwd)
 RUN_DIR="$ROOT/.run"
 LOG_DIR="$RUN_DIR/logs"
@@ -45,20 +50,6 @@ is_ours() {
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   args=$(ps -p "$pid" -o args= 2>/dev/null) || return 1
   [[ $args == *"services/$name/dist/main.js"* ]]
-}
-
-# Prints the pid of our running service $1, or nothing (and removes a stale pid file).
-running_pid() {
-  local file pid
-  file=$(pid_file "$1")
-  [[ -f $file ]] || return 0
-  pid=$(<"$file")
-  if is_ours "$1" "$pid"; then echo "$pid"; else rm -f "$file"; fi
-}
-
-# True when something accepts TCP connections on 127.0.0.1:$1.
-port_open() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 # True when $1 (a URL) answers 2xx within two seconds.
