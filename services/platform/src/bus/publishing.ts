@@ -19,12 +19,20 @@ export async function publishTraced(
     if (list) list.push(m);
     else groups.set(m.topic, [m]);
   }
+  // Encode before any span starts, so a message that cannot be serialised fails as a BusError and
+  // leaves no PRODUCER span open; the trace headers are added once the span exists.
+  const encoded = new Map<string, EncodedRecord[]>();
+  for (const [topic, list] of groups)
+    encoded.set(
+      topic,
+      list.map((m) => encodeOrReject(m, source)),
+    );
   const spans = [];
   const byTopic = new Map<string, EncodedRecord[]>();
-  for (const [topic, list] of groups) {
+  for (const [topic, list] of encoded) {
     const span = startPublishSpan(system, topic, list.length);
     spans.push(span);
-    const records = list.map((m) => encodeEnvelope(m, source, span.traceHeaders));
+    const records = list.map((r) => ({ ...r, headers: { ...r.headers, ...span.traceHeaders } }));
     const only = records[0];
     if (records.length === 1 && only)
       span.describe(only.headers[CE_HEADERS.id] ?? '', only.key, only.value === null);
@@ -38,6 +46,22 @@ export async function publishTraced(
   }
   for (const span of spans) span.end();
   for (const [topic, records] of byTopic) observer.published(topic, records.length);
+}
+
+function encodeOrReject(m: PublishMessage, source: string): EncodedRecord {
+  try {
+    return encodeEnvelope(m, source);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new BusError(
+      'BUS.INVALID_MESSAGE',
+      `Cannot publish: data is not serialisable as JSON (${reason}).`,
+      {
+        retriable: false,
+        cause: err,
+      },
+    );
+  }
 }
 
 function assertPublishable(m: PublishMessage): void {

@@ -1151,6 +1151,14 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
         code: 'BUS.INVALID_MESSAGE',
         retriable: false,
       });
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      for (const data of [circular, { amount: 1n }]) {
+        await expect(bus.publish({ topic, key: 'k', type: 't', data })).rejects.toMatchObject({
+          code: 'BUS.INVALID_MESSAGE',
+          retriable: false,
+        });
+      }
       await expect(
         bus.subscribe({ group: unique('g'), topics: [], handler: () => Promise.resolve() }),
       ).rejects.toMatchObject({ code: 'BUS.INVALID_SUBSCRIPTION' });
