@@ -96,7 +96,7 @@ class Member implements SubscriptionHandle {
   readonly topics: ReadonlySet<string>;
   private inFlight = 0;
   private readonly idle = new Wakeup();
-  private readonly slotFreed = new Wakeup();
+  private readonly slotWaiters: (() => void)[] = [];
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -106,16 +106,26 @@ class Member implements SubscriptionHandle {
     this.topics = new Set(subscription.topics);
   }
 
-  /** Waits for one of the member's `concurrency` slots (partitions processed at once). */
+  /** Waits for one of the member's `concurrency` slots (partitions processed at once), first come first served. */
   async acquire(): Promise<void> {
     const limit = Math.max(1, this.subscription.concurrency ?? 1);
-    while (this.inFlight >= limit) await this.slotFreed.wait();
-    this.inFlight++;
+    // Queue behind earlier waiters even when a slot looks free, so a partition that releases and
+    // re-acquires at once cannot overtake one that has been waiting (that starved quiet partitions).
+    if (this.inFlight < limit && this.slotWaiters.length === 0) {
+      this.inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
   }
 
+  /** Frees a slot: hands it straight to the longest waiter, if any, without ever counting it free. */
   release(): void {
+    const next = this.slotWaiters.shift();
+    if (next) {
+      next();
+      return;
+    }
     this.inFlight--;
-    this.slotFreed.wake();
     if (this.inFlight === 0) this.idle.wake();
   }
 

@@ -1,4 +1,4 @@
-import { MemoryBus } from '@tradeflow/platform/bus/memory';
+import { MemoryBus, partitionFor } from '@tradeflow/platform/bus/memory';
 import { runBusConformance } from './conformance';
 
 runBusConformance('memory', {
@@ -38,5 +38,42 @@ describe('memory bus', () => {
     }
     await bus.close();
     expect(handledWhenTimerFired).toBeLessThan(rounds);
+  });
+});
+
+describe('memory bus concurrency slots', () => {
+  it('when one partition is busy and concurrency is below the partition count, then another partition still gets its turn', async () => {
+    const bus = new MemoryBus();
+    await bus.init();
+    await bus.ensureTopics([{ name: 'busy', partitions: 2 }]);
+    const [busyKey, quietKey] = ['a', 'b', 'c', 'd', 'e'].reduce<[string?, string?]>(
+      ([p0, p1], key) => (partitionFor(key, 2) === 0 ? [p0 ?? key, p1] : [p0, p1 ?? key]),
+      [],
+    );
+    if (busyKey === undefined || quietKey === undefined) throw new Error('no key for one of the partitions');
+    const busy = 3000;
+    await bus.publishBatch(
+      Array.from({ length: busy }, (_, i) => ({ topic: 'busy', key: busyKey, type: 't', data: i })),
+    );
+    await bus.publish({ topic: 'busy', key: quietKey, type: 't', data: 'quiet' });
+    let handled = 0;
+    let quietAt: number | undefined;
+    await bus.subscribe({
+      group: 'g',
+      topics: ['busy'],
+      fromBeginning: true,
+      concurrency: 1,
+      handler: async (m) => {
+        if (m.key === quietKey) quietAt = handled;
+        handled++;
+        await Promise.resolve();
+      },
+    });
+    for (const deadline = Date.now() + 10_000; handled < busy + 1;) {
+      if (Date.now() > deadline) throw new Error(`only ${handled} of ${busy + 1} handled`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await bus.close();
+    expect(quietAt).toBeLessThan(busy / 10);
   });
 });
