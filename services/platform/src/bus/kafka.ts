@@ -439,6 +439,7 @@ class KafkaSubscription implements SubscriptionHandle {
   private restarts = 0;
   private joinedAt = 0;
   private closed: Promise<void> | undefined;
+  private detachSignal: (() => void) | undefined;
 
   constructor(
     private readonly subscription: Subscription,
@@ -459,6 +460,7 @@ class KafkaSubscription implements SubscriptionHandle {
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing.abort();
+      this.detachSignal?.();
       clearTimeout(this.restartTimer);
       // A start or restart still joining would otherwise finish after the disconnect and run on.
       await Promise.allSettled([this.starting, this.restarting]);
@@ -501,7 +503,13 @@ class KafkaSubscription implements SubscriptionHandle {
           this.logger.warn({ group: sub.group, err: String(err) }, 'kafka consumer did not close cleanly'),
         );
       if (sub.signal.aborted) void closeOnAbort();
-      else sub.signal.addEventListener('abort', () => void closeOnAbort(), { once: true });
+      else {
+        const signal = sub.signal;
+        const onAbort = () => void closeOnAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        // The caller's signal may outlive this subscription; close() removes the listener so it is not kept.
+        this.detachSignal = () => signal.removeEventListener('abort', onAbort);
+      }
     }
   }
 

@@ -98,6 +98,7 @@ class Member implements SubscriptionHandle {
   private readonly idle = new Wakeup();
   private readonly slotWaiters: (() => void)[] = [];
   private closed: Promise<void> | undefined;
+  detachSignal: (() => void) | undefined;
 
   constructor(
     readonly subscription: Subscription,
@@ -132,6 +133,7 @@ class Member implements SubscriptionHandle {
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing.abort();
+      this.detachSignal?.();
       while (this.inFlight > 0) await this.idle.wait();
       this.leave(this);
     })();
@@ -230,7 +232,13 @@ export class MemoryBus implements Bus {
     group.wakeAll();
     if (sub.signal) {
       if (sub.signal.aborted) void member.close();
-      else sub.signal.addEventListener('abort', () => void member.close(), { once: true });
+      else {
+        const signal = sub.signal;
+        const onAbort = () => void member.close();
+        signal.addEventListener('abort', onAbort, { once: true });
+        // The caller's signal may outlive this subscription; close() removes the listener so it is not kept.
+        member.detachSignal = () => signal.removeEventListener('abort', onAbort);
+      }
     }
     return Promise.resolve(member);
   }

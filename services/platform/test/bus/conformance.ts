@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 /**
  * The one bus conformance suite (dapr components-contrib style): every adapter runs the same cases, one per
  * guarantee of the port. Cases of an optional capability run only when the adapter claims it; what it does
@@ -1057,6 +1058,23 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
           if (Date.now() > deadline) throw new Error('the aborted member kept its partitions');
         }
         expect(byA.filter((id) => sentAfterAbort.includes(id))).toEqual([]);
+      },
+    );
+
+    it_(
+      'when a subscription with a long-lived signal is closed, then it no longer listens on that signal',
+      async () => {
+        const topic = await topicWith('signal-listener', 1);
+        const lifetime = new AbortController();
+        const handle = await subscribe({
+          group: unique('g'),
+          topics: [topic],
+          signal: lifetime.signal,
+          handler: () => Promise.resolve(),
+        });
+        expect(getEventListeners(lifetime.signal, 'abort')).toHaveLength(1);
+        await handle.close();
+        expect(getEventListeners(lifetime.signal, 'abort')).toHaveLength(0);
       },
     );
 
