@@ -336,7 +336,8 @@ export class MemoryBus implements Bus {
           { topic, partition, group: group.name, err: String(err) },
           'memory bus delivery failed',
         );
-        await sleep(backoffDelay(failures, LOOP_ERROR_BACKOFF));
+        // Closing cuts the backoff short, so close() is not held up by it.
+        await sleep(backoffDelay(failures, LOOP_ERROR_BACKOFF), owner.closing.signal).catch(() => undefined);
       } finally {
         owner.release();
       }
