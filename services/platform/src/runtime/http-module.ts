@@ -52,9 +52,9 @@ export function httpModule(options: HttpModuleOptions): ModuleDefinition<HttpSer
       });
       return {
         value: server,
+        // The server logs its own "listening" line.
         start: async () => {
-          const { url } = await server.start();
-          ctx.logger.info({ url }, `${options.service} listening`);
+          await server.start();
         },
         stop: () => server.stop(),
       };

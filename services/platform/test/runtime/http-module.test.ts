@@ -25,7 +25,9 @@ describe('httpModule', () => {
       { logger },
     );
     await manager.start();
-    const url = lines.find((l) => l.msg === 'http-module-test listening')?.url as string;
+    const listening = lines.filter((l) => l.msg === 'http-module-test listening');
+    expect(listening).toHaveLength(1);
+    const url = listening[0]?.url as string;
     const hanging = fetch(`${url}/hang`).catch((err: unknown) => err);
     for (const deadline = Date.now() + 5000; !entered;) {
       if (Date.now() > deadline) throw new Error('the request never reached its route');
