@@ -127,7 +127,8 @@ async function tryBatch(ctx: DeliveryContext, messages: BusMessage[]): Promise<b
     for (const m of messages) ctx.observer.consumed(m.topic, sub.group);
     return true;
   } catch (err) {
-    for (const m of messages) ctx.observer.failed(m.topic, sub.group);
+    // One handler attempt failed, however many messages it held: the healthy ones are not failures.
+    ctx.observer.failed(first.topic, sub.group);
     ctx.logger.warn(
       {
         topic: first.topic,

@@ -7,7 +7,7 @@ export interface BusObserver {
   published(topic: string, count: number): void;
   /** A handler in `group` finished a message from `topic` successfully. */
   consumed(topic: string, group: string): void;
-  /** A handler in `group` threw for a message from `topic` (each failed attempt counts). */
+  /** A handler attempt in `group` threw for a message, or a batch, from `topic` (each failed attempt counts once). */
   failed(topic: string, group: string): void;
   /** A message from `topic` was moved to its dead-letter topic after its last attempt. */
   deadLettered(topic: string, group: string): void;

@@ -117,7 +117,8 @@ export interface MessageSubscription<T = unknown> extends SubscriptionBase {
 /**
  * Messages of one partition, in order, up to `maxBatchSize` at a time; all are committed when it resolves.
  * When a batch fails it is split: each message is retried alone under the retry policy, so a poison message
- * is dead-lettered without taking its batch mates with it (handlers must be idempotent anyway).
+ * is dead-lettered without taking its batch mates with it (handlers must be idempotent anyway). A poison
+ * message therefore reaches the handler 1 + `maxAttempts` times: once in its batch, then alone.
  */
 export interface BatchSubscription<T = unknown> extends SubscriptionBase {
   batchHandler: (messages: BusMessage<T>[]) => Promise<void>;

@@ -12,7 +12,10 @@ export function createBusMetrics(registry: Registry): BusObserver {
   const counter = (name: string, help: string): Counter<'topic' | 'group'> =>
     new Counter({ name, help, labelNames: ['topic', 'group'] as const, registers: [registry] });
   const consumed = counter('bus_messages_consumed_total', 'Messages a handler finished successfully.');
-  const failed = counter('bus_messages_failed_total', 'Handler attempts that threw (each attempt counts).');
+  const failed = counter(
+    'bus_messages_failed_total',
+    'Handler attempts that threw (each attempt counts; a failed batch once).',
+  );
   const deadLettered = counter(
     'bus_messages_dead_lettered_total',
     'Messages moved to their dead-letter topic after the last attempt.',

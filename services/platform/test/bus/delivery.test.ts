@@ -112,6 +112,38 @@ describe('processRecords', () => {
     expect(finished).toEqual([]);
   });
 
+  it('when a batch fails on one poison message, then one failure counts for the batch and one per attempt alone', async () => {
+    const failures: string[] = [];
+    const calls: number[][] = [];
+    const { ctx, letters } = context({
+      observer: { ...noopBusObserver, failed: (topic) => void failures.push(topic) },
+      subscription: {
+        group: 'g',
+        topics: ['t'],
+        maxBatchSize: 4,
+        retry: { maxAttempts: 2, backoff: { baseMs: 1, maxMs: 1 } },
+        batchHandler: (messages: BusMessage[]) => {
+          const values = messages.map((m) => m.data as number);
+          calls.push(values);
+          return values.includes(2) ? Promise.reject(new Error('poison')) : Promise.resolve();
+        },
+      },
+    });
+    const finished: string[] = [];
+    await processRecords(
+      ctx,
+      Array.from({ length: 4 }, (_, i) => recordAt(i, i)),
+      (r) => {
+        finished.push(r.offset);
+      },
+    );
+    // The batch, then each message alone; the poison message twice (maxAttempts), so 1 + 2 handler calls for it.
+    expect(calls).toEqual([[0, 1, 2, 3], [0], [1], [2], [2], [3]]);
+    expect(failures).toEqual(['t', 't', 't']);
+    expect(letters.map((l) => l.record.headers['ce_id'])).toEqual(['id-2']);
+    expect(finished).toEqual(['0', '1', '2', '3']);
+  });
+
   it('when a batch handler succeeds, then the whole batch is committed in one step, up to its last record', async () => {
     const finished: string[] = [];
     const batches: number[] = [];
