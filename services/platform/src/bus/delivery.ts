@@ -2,7 +2,8 @@
  * The consumer side both adapters share, so retries and dead-lettering behave identically: records of
  * one partition are handed to the handler in order, a failure is retried with backoff inside the
  * consumer, and after the last attempt the record goes to `<topic>.dlq` and counts as finished, so a
- * handler that keeps throwing never blocks its partition nor crashes the process.
+ * handler that keeps throwing neither crashes the process nor blocks its partition for good. Only a
+ * failed dead-letter publish holds the partition: the record stays uncommitted and is tried again.
  */
 import { backoffDelay, sleep } from '../backoff';
 import { decodeEnvelope, deadLetterRecord, type EncodedRecord, type RawRecord } from './envelope';
@@ -29,7 +30,10 @@ export interface DeliveryContext {
   subscription: Subscription;
   observer: BusObserver;
   logger: BusLogger;
-  /** Aborted when the subscription starts closing: no new attempts, the record in hand stays uncommitted. */
+  /**
+   * Aborted when the subscription starts closing: a running handler finishes and its record is committed on
+   * success; no new attempts, so a record waiting between retries (or failing now) stays uncommitted.
+   */
   closing: AbortSignal;
   /** True when the partition was taken away (rebalance, seek): stop before the next record. */
   isStale?: () => boolean;

@@ -104,7 +104,10 @@ interface SubscriptionBase {
   fromBeginning?: boolean;
   /** Partitions this member processes at the same time (default 1); one partition is always sequential. */
   concurrency?: number;
-  /** Aborting it closes the subscription at once (as `close()` does); the message in hand is not committed. */
+  /**
+   * Aborting it closes the subscription (as `close()` does): a running handler finishes and, if it succeeds,
+   * its message is committed; only a message waiting between retries (or failing now) is left uncommitted.
+   */
   signal?: AbortSignal;
 }
 
@@ -166,7 +169,10 @@ export interface Bus {
    * never compacted away, so it is always delivered.
    */
   partitionOffsets(topic: string): Promise<PartitionOffsets[]>;
-  /** Resolves once this member has joined its group. */
+  /**
+   * Resolves once this member has joined its group and fixed where each partition starts (without
+   * `fromBeginning`: what is published after it resolves is delivered); rejects if it cannot join.
+   */
   subscribe<T = unknown>(subscription: Subscription<T>): Promise<SubscriptionHandle>;
   /** Closes every subscription (in-flight handlers finish), then disconnects; publish rejects afterwards. */
   close(): Promise<void>;
@@ -221,7 +227,10 @@ export interface KafkaBusConfig extends CommonBusConfig {
   replicationFactor?: number;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
-  /** How long a publish may wait for acknowledgement before it rejects (retriable). */
+  /**
+   * How long a publish waits for acknowledgement before it rejects (retriable); the rejection does not mean
+   * the message was not written, so retry with the same id.
+   */
   publishTimeoutMs?: number;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
