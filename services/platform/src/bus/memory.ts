@@ -13,6 +13,7 @@ import {
   busClosedError,
   BusError,
   deadLetterTopic,
+  DLQ_SUFFIX,
   silentBusLogger,
   type Bus,
   type BusCapability,
@@ -265,7 +266,7 @@ export class MemoryBus implements Bus {
     log = { spec: { ...spec, name, partitions }, partitions: Array.from({ length: partitions }, () => []) };
     this.topics.set(name, log);
     // The dead-letter topic mirrors its source, as the Kafka adapter creates them together.
-    if (!name.endsWith('.dlq'))
+    if (!name.endsWith(DLQ_SUFFIX))
       this.topicLog(deadLetterTopic(name), { name: deadLetterTopic(name), partitions });
     return log;
   }

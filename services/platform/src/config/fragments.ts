@@ -35,7 +35,8 @@ export const busEnv = z
     clientId: v.KAFKA_CLIENT_ID,
     topicPartitions: v.KAFKA_TOPIC_PARTITIONS,
   }));
-export type BusConfig = z.output<typeof busEnv>;
+/** The bus settings read from the environment (the adapter's own config is `BusConfig` in bus/port). */
+export type BusEnv = z.output<typeof busEnv>;
 
 /** Placeholder credentials DynamoDB Local accepts; used only when an endpoint is configured. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;

@@ -9,7 +9,7 @@ export {
   serviceHttpEnv,
   storeEnv,
   telemetryEnv,
-  type BusConfig,
+  type BusEnv,
   type HttpConfig,
   type LifecycleConfig,
   type LogConfig,

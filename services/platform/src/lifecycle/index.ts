@@ -7,7 +7,7 @@ export {
   type ModulePhase,
   type ModuleService,
   type ModuleState,
-  type Readiness,
+  type ModuleReadiness,
 } from './module';
 export { ModuleManager, type ModuleManagerOptions } from './module-manager';
 export { ALL_TARGET, parseTargets, resolveModules } from './resolve-modules';

@@ -10,7 +10,7 @@ import {
   type ModulePhase,
   type ModuleService,
   type ModuleState,
-  type Readiness,
+  type ModuleReadiness,
 } from './module';
 import { resolveModules, transitiveDeps } from './resolve-modules';
 
@@ -91,7 +91,7 @@ export class ModuleManager {
   }
 
   /** Ready only when every module is running and shutdown has not begun. */
-  readiness(): Readiness {
+  readiness(): ModuleReadiness {
     const modules = this.states();
     const ready = !this.shuttingDown && this.entries.every((e) => e.state === 'running');
     return { ready, modules };

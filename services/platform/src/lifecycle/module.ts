@@ -17,7 +17,8 @@ export interface ModuleService<T = unknown> {
   failed?: Promise<unknown>;
 }
 
-export interface Readiness {
+/** The modules' readiness, with each module's state; httpModule turns it into the /readyz `Readiness`. */
+export interface ModuleReadiness {
   /** True only when every module runs and shutdown has not begun. */
   ready: boolean;
   modules: Record<string, ModuleState>;
@@ -33,7 +34,7 @@ export interface Liveness {
 export interface InitContext {
   /** The value of a dependency (direct or transitive), already started. */
   get<T>(name: string): T;
-  readiness(): Readiness;
+  readiness(): ModuleReadiness;
   liveness(): Liveness;
   /** The process logger with `module` set. */
   logger: Logger;

@@ -5,7 +5,7 @@
  */
 import type { Bus } from '../bus';
 import { createBus } from '../bus';
-import type { BusConfig as BusEnvConfig, StoreConfig } from '../config';
+import type { BusEnv, StoreConfig } from '../config';
 import type { ModuleDefinition } from '../lifecycle';
 import { createMetrics, type Metrics } from '../metrics';
 import { createDynamoClients, pingStore, type DynamoClients } from '../store';
@@ -33,7 +33,7 @@ export function metricsModule(service: string): ModuleDefinition<Metrics> {
  * The bus adapter named by config; connects on start, closes (letting handlers finish) on stop, and fails the
  * process when a subscription can no longer be served (`Bus.failed`) rather than let it run on without it.
  */
-export function busModule(config: BusEnvConfig, source: string): ModuleDefinition<Bus> {
+export function busModule(config: BusEnv, source: string): ModuleDefinition<Bus> {
   return {
     name: CoreModule.bus,
     deps: [CoreModule.metrics],
