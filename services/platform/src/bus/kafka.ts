@@ -215,15 +215,16 @@ export class KafkaBus implements Bus {
   async partitionOffsets(topic: string): Promise<PartitionOffsets[]> {
     this.assertUsable();
     await this.ensureKnown([topic]);
-    try {
-      // low: log start offset (after retention or deletion); high: the high watermark, the next offset to be written.
-      const offsets = await this.admin.fetchTopicOffsets(topic);
-      return offsets
-        .map(({ partition, low, high }) => ({ partition, start: low, end: high }))
-        .sort((a, b) => a.partition - b.partition);
-    } catch (err) {
-      throw toBusError(err, 'BUS.TOPIC_ADMIN_FAILED', `Cannot read the offsets of ${topic}`);
-    }
+    // low: log start offset (after retention or deletion); high: the high watermark, the next offset to be written.
+    const offsets = await this.retryOffsetRead(
+      [topic],
+      'BUS.TOPIC_ADMIN_FAILED',
+      `Cannot read the offsets of ${topic}`,
+      () => this.admin.fetchTopicOffsets(topic),
+    );
+    return offsets
+      .map(({ partition, low, high }) => ({ partition, start: low, end: high }))
+      .sort((a, b) => a.partition - b.partition);
   }
 
   async subscribe<T = unknown>(subscription: Subscription<T>): Promise<SubscriptionHandle> {
@@ -303,25 +304,53 @@ export class KafkaBus implements Bus {
    * Where a group without committed offsets would start reading "from now": the end offset of every
    * partition of `topics` that `group` has no committed offset for (empty when all have one).
    */
-  private async uncommittedEnds(group: string, topics: readonly string[]): Promise<PartitionStart[]> {
-    try {
-      const committed = await this.admin.fetchOffsets({ groupId: group, topics: [...topics] });
-      const missing = committed.flatMap(({ topic, partitions }) =>
-        partitions.filter((p) => Number(p.offset) < 0).map((p) => ({ topic, partition: p.partition })),
-      );
-      const ends = new Map<string, Map<number, string>>();
-      for (const topic of new Set(missing.map((m) => m.topic))) {
-        const offsets = await this.admin.fetchTopicOffsets(topic);
-        ends.set(topic, new Map(offsets.map((o) => [o.partition, o.high])));
+  private uncommittedEnds(group: string, topics: readonly string[]): Promise<PartitionStart[]> {
+    return this.retryOffsetRead(
+      topics,
+      'BUS.SUBSCRIBE_FAILED',
+      `Cannot read the offsets of group ${group}`,
+      () => this.readUncommittedEnds(group, topics),
+    );
+  }
+
+  /**
+   * Runs an offset read, retrying retriable errors a few times with fresh metadata: right after a topic
+   * is created its leader may not be known yet (NOT_LEADER_FOR_PARTITION).
+   */
+  private async retryOffsetRead<T>(
+    topics: readonly string[],
+    code: string,
+    what: string,
+    read: () => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await read();
+      } catch (err) {
+        const error = toBusError(err, code, what);
+        if (!error.retriable || attempt >= OFFSET_READ_ATTEMPTS) throw error;
+        this.logger.warn({ topics, attempt, err: error.message }, 'reading offsets failed; retrying');
+        await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 2000 }));
+        await this.admin.fetchTopicMetadata({ topics: [...topics] }).catch(() => undefined);
       }
-      return missing.map(({ topic, partition }) => ({
-        topic,
-        partition,
-        offset: ends.get(topic)?.get(partition) ?? '0',
-      }));
-    } catch (err) {
-      throw toBusError(err, 'BUS.SUBSCRIBE_FAILED', `Cannot read the offsets of group ${group}`);
     }
+  }
+
+  private async readUncommittedEnds(group: string, topics: readonly string[]): Promise<PartitionStart[]> {
+    const committed = await this.admin.fetchOffsets({ groupId: group, topics: [...topics] });
+    const missing = committed.flatMap(({ topic, partitions }) =>
+      partitions.filter((p) => Number(p.offset) < 0).map((p) => ({ topic, partition: p.partition })),
+    );
+    const ends = new Map<string, Map<number, string>>();
+    for (const topic of new Set(missing.map((m) => m.topic))) {
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      ends.set(topic, new Map(offsets.map((o) => [o.partition, o.high])));
+    }
+    return missing.map(({ topic, partition }) => ({
+      topic,
+      partition,
+      offset: ends.get(topic)?.get(partition) ?? '0',
+    }));
   }
 
   private assertUsable(): void {
@@ -681,6 +710,9 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
   }
   return out;
 }
+
+/** How often an offset read is tried before it fails (retriable errors only). */
+const OFFSET_READ_ATTEMPTS = 6;
 
 /** A kafkajs error as a BusError; `retriable` comes from the error kafkajs gave up on, as kafkajs itself decides. */
 export function toBusError(err: unknown, code: string, what: string): BusError {
