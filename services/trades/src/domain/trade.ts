@@ -108,28 +108,8 @@ export function acceptsOutcome(trade: Pick<Trade, 'status' | 'version'>, outcome
   return trade.version === outcomeVersion && AWAITING_OUTCOME.includes(trade.status);
 }
 
-/** The public view of a trade (`GET /v1/trades/{id}` and the account listing). */
-export interface TradeView {
-  tradeId: string;
-  accountId: string;
-  symbol: string;
-  side: Side;
-  quantity: number;
-  price: number;
-  currency: string;
-  tradeTime: string;
-  receivedAt: string;
-  status: TradeStatus;
-  version: number;
-  failures: RuleFailure[];
-  updatedAt: string;
-  channel: Channel;
-  clientTradeId?: string;
-  validatedAt?: string;
-  amendedAt?: string;
-  cancelledAt?: string;
-  cancelReason?: string;
-}
+/** The public view of a trade (`GET /v1/trades/{id}` and the account listing): the trade without storage details. */
+export type TradeView = Omit<Trade, 'bulkJobId' | 'bulkLine'>;
 
 /** The view of `trade`, without storage details; optional members only when set. */
 export function toView(trade: Trade): TradeView {
