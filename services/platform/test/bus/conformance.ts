@@ -135,6 +135,18 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
       type: EVENT_TYPE,
       data: { key, seq },
     });
+    /** `count` messages with ids `<prefix>-<i>`, keyed by `keyOf(i)`, carrying sequence numbers from `firstSeq`. */
+    const numbered = (
+      topic: string,
+      prefix: string,
+      count: number,
+      keyOf: (i: number) => string = (i) => `k${i}`,
+      firstSeq = 0,
+    ): (PublishMessage<Payload> & { id: string })[] =>
+      Array.from({ length: count }, (_, i) => ({
+        ...message(topic, keyOf(i), firstSeq + i),
+        id: `${prefix}-${i}`,
+      }));
     /** Polls `done` until it holds; fails naming `what` when the adapter's wait budget runs out. */
     const waitFor = async (what: string, done: () => boolean): Promise<void> => {
       const deadline = Date.now() + target.waitMs;
@@ -252,10 +264,7 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
           },
         });
       }
-      const messages = Array.from({ length: 20 }, (_, i) => ({
-        ...message(topic, `k${i % 5}`, i),
-        id: `fan-${i}`,
-      }));
+      const messages = numbered(topic, 'fan', 20, (i) => `k${i % 5}`);
       await bus.publishBatch(messages);
       const ids = messages.map((m) => m.id).sort();
       await waitFor('both groups', () => groups.every((g) => seen.get(g)?.size === 20));
@@ -280,10 +289,7 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
             },
           });
         }
-        const messages = Array.from({ length: 40 }, (_, i) => ({
-          ...message(topic, `key-${i}`, i),
-          id: `c-${i}`,
-        }));
+        const messages = numbered(topic, 'c', 40, (i) => `key-${i}`);
         await bus.publishBatch(messages);
         await waitFor(
           '40 messages',
@@ -436,10 +442,7 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
             await new Promise((resolve) => setTimeout(resolve, 2));
             seen.add(m.id);
           };
-        const messages = Array.from({ length: 60 }, (_, i) => ({
-          ...message(topic, `k${i % 6}`, i),
-          id: `r-${i}`,
-        }));
+        const messages = numbered(topic, 'r', 60, (i) => `k${i % 6}`);
         await bus.publishBatch(messages);
         const a = await subscribe({ group, topics: [topic], fromBeginning: true, handler: handlerOf(first) });
         await waitFor('the first member to be mid-stream', () => first.size >= 15);
@@ -897,9 +900,7 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
       'when a group subscribes from now, then it gets every message published once subscribe resolved and none from before',
       async () => {
         const topic = await topicWith('from-now', 3);
-        await bus.publishBatch(
-          Array.from({ length: 9 }, (_, i) => ({ ...message(topic, `k${i}`, i), id: `old-${i}` })),
-        );
+        await bus.publishBatch(numbered(topic, 'old', 9));
         const ids: string[] = [];
         await subscribe({
           group: unique('g'),
@@ -910,10 +911,7 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
           },
         });
         // Right away, and one by one: the first lands while the member may still be looking up its start.
-        const fresh = Array.from({ length: 9 }, (_, i) => ({
-          ...message(topic, `k${i}`, 100 + i),
-          id: `new-${i}`,
-        }));
+        const fresh = numbered(topic, 'new', 9, (i) => `k${i}`, 100);
         for (const m of fresh) await bus.publish(m);
         await waitFor('the new messages', () => fresh.every((m) => ids.includes(m.id)));
         expect([...ids].sort()).toEqual(fresh.map((m) => m.id).sort());
@@ -935,10 +933,7 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
           subscribe({ group, topics: [topic], handler }),
           subscribe({ group, topics: [topic], handler }),
         ]);
-        const messages = Array.from({ length: 40 }, (_, i) => ({
-          ...message(topic, `key-${i}`, i),
-          id: `pair-${i}`,
-        }));
+        const messages = numbered(topic, 'pair', 40, (i) => `key-${i}`);
         await bus.publishBatch(messages);
         await waitFor('40 messages', () => new Set(seen).size === 40);
         expect([...seen].sort()).toEqual(messages.map((m) => m.id).sort());
@@ -952,10 +947,7 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
         const group = unique('g');
         const first = await subscribe({ group, topics: [topic], handler: () => Promise.resolve() });
         await first.close();
-        const meanwhile = Array.from({ length: 6 }, (_, i) => ({
-          ...message(topic, `k${i}`, i),
-          id: `away-${i}`,
-        }));
+        const meanwhile = numbered(topic, 'away', 6);
         await bus.publishBatch(meanwhile);
         const ids: string[] = [];
         await subscribe({
@@ -1044,10 +1036,7 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
         const deadline = Date.now() + target.waitMs;
         let sentAfterAbort: string[] = [];
         for (let round = 1; ; round++) {
-          const next = Array.from({ length: 8 }, (_, i) => ({
-            ...message(topic, `k${i}`, i),
-            id: `s${round}-${i}`,
-          }));
+          const next = numbered(topic, `s${round}`, 8);
           sentAfterAbort = next.map((m) => m.id);
           await bus.publishBatch(next);
           const roundEnds = Date.now() + 1000;
