@@ -18,9 +18,11 @@ DYNAMODB_PORT=${TRADEFLOW_DYNAMODB_PORT:-18000}
 START_DEADLINE=${TRADEFLOW_INFRA_START_TIMEOUT:-120}
 STOP_DEADLINE=${TRADEFLOW_INFRA_STOP_TIMEOUT:-30}
 
-say() { printf '[infra] %s\n' "$*" >&2; }
+# The tag of every message; scripts that source this file for its helpers may set their own first.
+LOG_TAG=${LOG_TAG:-infra}
+say() { printf '[%s] %s\n' "$LOG_TAG" "$*" >&2; }
 die() {
-  printf '[infra] error: %s\n' "$*" >&2
+  printf '[%s] error: %s\n' "$LOG_TAG" "$*" >&2
   exit 1
 }
 

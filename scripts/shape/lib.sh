@@ -4,8 +4,9 @@
 
 SHAPE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # The process helpers of the infrastructure scripts (port_open, running_pid); what differs for the services
-# (say/die's prefix, RUN_DIR, STOP_DEADLINE, pid_file, is_ours, stop_pid) is defined again below, and those
-# helpers call whichever definition is current.
+# (RUN_DIR, STOP_DEADLINE, pid_file, is_ours, stop_pid) is defined again below, and those helpers call
+# whichever definition is current. Messages are tagged [tradeflow].
+LOG_TAG=tradeflow
 # shellcheck source=../infra/lib.sh
 source "$SHAPE_DIR/../infra/lib.sh"
 ROOT=$(cd "$SHAPE_DIR/../.." && pwd)
@@ -21,12 +22,6 @@ SERVICES=(reference-data validation trades)
 # Seconds to wait for every service's /readyz, and for a service to exit after SIGTERM.
 READY_DEADLINE=${TRADEFLOW_READY_TIMEOUT:-120}
 STOP_DEADLINE=${TRADEFLOW_STOP_TIMEOUT:-20}
-
-say() { printf '[tradeflow] %s\n' "$*" >&2; }
-die() {
-  printf '[tradeflow] error: %s\n' "$*" >&2
-  exit 1
-}
 
 # The HTTP port of a service: its own *_HTTP_PORT variable, else its default (docs/pipeline ports).
 port_of() {
@@ -60,7 +55,7 @@ answers() {
 # Prints the last lines of a log file for a failure message.
 show_log() {
   [[ -s $1 ]] || return 0
-  printf '[tradeflow] --- last lines of %s ---\n' "${1#"$ROOT"/}" >&2
+  printf '[%s] --- last lines of %s ---\n' "$LOG_TAG" "${1#"$ROOT"/}" >&2
   tail -n "${2:-30}" "$1" >&2
 }
 
