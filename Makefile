@@ -20,7 +20,7 @@ build: install ## Type-check and compile every package (tsc -b)
 
 lint: install ## Lint (typescript-eslint), type-check the tests (tsc -b leaves them out) and check formatting (Prettier)
 	npx eslint .
-	@for project in services/*/test tests; do \
+	@for project in services/*/test tests tests/load tests/load/test; do \
 	  if [ -f "$$project/tsconfig.json" ]; then echo "npx tsc -p $$project --noEmit"; npx tsc -p "$$project" --noEmit; fi; \
 	done
 	npx prettier --check .
