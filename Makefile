@@ -29,6 +29,7 @@ format: install ## Rewrite files with Prettier
 	npx prettier --write .
 
 test: build lint ## Run every suite; starts real Kafka and DynamoDB Local when needed
+	@scripts/ensure-chromium.sh
 	npx jest
 
 test-unit: install ## Run only the suites that need nothing running
