@@ -2,7 +2,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help install build lint format test test-unit start up down seed logs infra-up infra-down infra-status clean distclean
+.PHONY: help install build lint format test test-unit start up down seed logs infra-up infra-down infra-status bench-gateway clean distclean
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -20,7 +20,7 @@ build: install ## Type-check and compile every package (tsc -b)
 
 lint: install ## Lint (typescript-eslint), type-check the tests (tsc -b leaves them out) and check formatting (Prettier)
 	npx eslint .
-	@for project in services/*/test tests tests/load tests/load/test; do \
+	@for project in services/*/test tests tests/load tests/load/test scripts/bench; do \
 	  if [ -f "$$project/tsconfig.json" ]; then echo "npx tsc -p $$project --noEmit"; npx tsc -p "$$project" --noEmit; fi; \
 	done
 	npx prettier --check .
@@ -58,6 +58,9 @@ infra-down: ## Stop the local Kafka and DynamoDB Local; safe to run twice
 
 infra-status: ## Show whether the local Kafka and DynamoDB Local are running
 	scripts/infra/status.sh
+
+bench-gateway: build ## Load one endpoint directly, through the gateway and through nginx (< 3 min); records docs/benchmarks.md
+	node -r ./tests/support/register-ts.cjs scripts/bench/gateway.ts
 
 clean: ## Stop local infra and remove build output and logs (keeps the download cache)
 	-scripts/shape/down.sh

@@ -1,0 +1,393 @@
+/**
+ * `make bench-gateway`: one cheap GET endpoint loaded (a) directly, (b) through the gateway (API key, a plan
+ * that never rejects, tracing exported over OTLP to a local sink) and (c) through nginx as a plain reverse
+ * proxy. First each target's most requests per second (closed loop), then p50/p99 of each at one fixed rate,
+ * half the gateway's maximum (open loop). Prints the table and the ratios and rewrites the gateway block of
+ * docs/benchmarks.md. Everything on loopback; every process it starts is stopped at the end, also on failure.
+ *
+ * usage: node -r ./tests/support/register-ts.cjs scripts/bench/gateway.ts
+ * env:   BENCH_CONNECTIONS (32)  BENCH_DURATION seconds per measurement (8)  BENCH_WARMUP seconds (3)
+ *        BENCH_LABEL (a note for the history row, e.g. "before: …")  BENCH_WRITE_DOC (1; 0 prints only)
+ *        BENCH_NICE (e.g. -10: every process of the run, this one included, gets that scheduling priority, so
+ *        a machine busy with other work skews the figures less; negative values need root)
+ *        BENCH_PROFILE=1: instead, profile the gateway under its maximum load (node --cpu-prof) and print the
+ *        hot spots.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { join, resolve } from 'node:path';
+import { summariseProfile } from './lib/cpu-profile';
+import { readBlock, writeBlock } from './lib/doc-block';
+import { fixedRate, maxRate, type FixedRateResult, type MaxRateResult, type Target } from './lib/load';
+import { describeMachine, machineLine, type Machine } from './lib/machine';
+import { ensureNginx, startNginx } from './lib/nginx';
+import { freePort, ProcessGroup, waitForHttp, type Started } from './lib/processes';
+
+const ROOT = resolve(__dirname, '..', '..');
+const RUN_DIR = join(ROOT, '.cache', 'bench', 'gateway');
+const REGISTER_TS = join(ROOT, 'tests', 'support', 'register-ts.cjs');
+const STUB_SERVER = join(__dirname, 'lib', 'stub-server.ts');
+const GATEWAY_MAIN = join(ROOT, 'services', 'gateway', 'dist', 'main.js');
+const DOC = join(ROOT, 'docs', 'benchmarks.md');
+const BLOCK = 'gateway';
+
+const CONNECTIONS = positive('BENCH_CONNECTIONS', 32);
+const DURATION_S = positive('BENCH_DURATION', 8);
+const WARMUP_S = positive('BENCH_WARMUP', 3);
+const LABEL = process.env.BENCH_LABEL ?? '';
+const WRITE_DOC = process.env.BENCH_WRITE_DOC !== '0';
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const NICE =
+  process.env.BENCH_NICE === undefined || process.env.BENCH_NICE === ''
+    ? undefined
+    : Number(process.env.BENCH_NICE);
+/** The whole run, start-up and teardown included, stays under 3 minutes. */
+const DEADLINE_MS = 175_000;
+/** The endpoint loaded: the trades service's `GET /v1/trades/<id>`, answered by a stub with a fixed trade. */
+const ENDPOINT = '/v1/trades/T-BENCH-0001';
+
+/** Targets: at least 0.8 of nginx's throughput, at most 1 ms of added p99 at half the gateway's maximum. */
+const TARGET_THROUGHPUT_RATIO = 0.8;
+const TARGET_ADDED_P99_MS = 1;
+
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number (got ${raw})`);
+  return value;
+}
+
+function say(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+interface Environment {
+  group: ProcessGroup;
+  direct: Target;
+  nginx: Target;
+  gateway: Target;
+  gatewayProcess: Started;
+  nginxVersion: string;
+  cleanups: (() => Promise<void>)[];
+}
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  if (NICE !== undefined) {
+    if (!Number.isInteger(NICE) || NICE < -20 || NICE > 19)
+      throw new Error('BENCH_NICE must be an integer from -20 to 19');
+    setPriority(NICE);
+  }
+  const group = new ProcessGroup(RUN_DIR, NICE);
+  const cleanups: (() => Promise<void>)[] = [];
+  let finished = false;
+  const teardown = async (): Promise<void> => {
+    await group.stopAll();
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((err: unknown) => say(`cleanup: ${String(err)}`));
+  };
+  const abort = (why: string, code: number): void => {
+    if (finished) return;
+    finished = true;
+    say(why);
+    void teardown().finally(() => process.exit(code));
+  };
+  process.once('SIGINT', () => abort('interrupted; stopping what the benchmark started', 130));
+  process.once('SIGTERM', () => abort('terminated; stopping what the benchmark started', 143));
+  const watchdog = setTimeout(
+    () => abort(`over the ${DEADLINE_MS / 1000} s budget; stopping`, 1),
+    DEADLINE_MS,
+  );
+  watchdog.unref();
+
+  try {
+    const env = await startEverything(group, cleanups);
+    if (PROFILE) await profile(env);
+    else await measure(env, machine);
+  } finally {
+    clearTimeout(watchdog);
+    if (!finished) {
+      finished = true;
+      await teardown();
+    }
+  }
+}
+
+async function startEverything(group: ProcessGroup, cleanups: (() => Promise<void>)[]): Promise<Environment> {
+  for (const name of ['upstream', 'otlp-sink', 'nginx', 'gateway']) group.reapStale(name, RUN_DIR);
+  const nginxVersion = ensureNginx();
+  if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`make build\` first`);
+
+  const [upstreamPort, sinkPort, nginxPort, gatewayPort, adminPort] = await Promise.all(
+    Array.from({ length: 5 }, () => freePort()),
+  );
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+  const upstream = group.start('upstream', process.execPath, [
+    '-r',
+    REGISTER_TS,
+    STUB_SERVER,
+    'upstream',
+    `${upstreamPort}`,
+  ]);
+  const sink = group.start('otlp-sink', process.execPath, [
+    '-r',
+    REGISTER_TS,
+    STUB_SERVER,
+    'otlp-sink',
+    `${sinkPort}`,
+  ]);
+  await waitForHttp(`${upstreamUrl}${ENDPOINT}`, { timeoutMs: 15_000, status: 200, process: upstream });
+  await waitForHttp(`http://127.0.0.1:${sinkPort}/`, { timeoutMs: 15_000, process: sink });
+
+  const nginxDir = join(RUN_DIR, 'nginx');
+  const nginx = startNginx(group, nginxDir, nginxPort ?? 0, upstreamUrl);
+  const nginxUrl = `http://127.0.0.1:${nginxPort}`;
+  await waitForHttp(`${nginxUrl}${ENDPOINT}`, { timeoutMs: 15_000, status: 200, process: nginx });
+
+  const dynamodb = await ensureDynamoDb(cleanups);
+  const tablePrefix = `bench-gw-${Date.now().toString(36)}-`;
+  cleanups.push(() => deleteTables(dynamodb, tablePrefix));
+  const apiKey = `tfk_bench${randomBytes(4).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+  const profileDir = join(RUN_DIR, 'profile');
+  if (PROFILE) rmSync(profileDir, { recursive: true, force: true });
+  const gatewayProcess = group.start(
+    'gateway',
+    process.execPath,
+    [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), GATEWAY_MAIN],
+    {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      HTTP_HOST: '127.0.0.1',
+      GATEWAY_HTTP_PORT: `${gatewayPort}`,
+      GATEWAY_ADMIN_HTTP_PORT: `${adminPort}`,
+      GATEWAY_ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+      GATEWAY_UPSTREAM_TRADES_URL: upstreamUrl,
+      GATEWAY_UPSTREAM_REFERENCE_DATA_URL: upstreamUrl,
+      GATEWAY_UPSTREAM_VALIDATION_URL: upstreamUrl,
+      // The demo consumer: every scope, and a plan (10,000/s, burst 20,000) far above what one core serves here.
+      GATEWAY_DEMO_CONSUMER: 'true',
+      GATEWAY_DEMO_API_KEY: apiKey,
+      DYNAMODB_ENDPOINT: dynamodb,
+      TABLE_PREFIX: tablePrefix,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // Tracing on: every request sampled, spans exported over OTLP/HTTP to the local sink.
+      OTEL_SDK_DISABLED: 'false',
+      OTEL_TRACES_SAMPLER: 'always_on',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
+      OTEL_SERVICE_NAME: 'gateway-bench',
+    },
+  );
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  await waitForHttp(`${gatewayUrl}/readyz`, { timeoutMs: 60_000, status: 200, process: gatewayProcess });
+  const headers = { 'x-api-key': apiKey };
+  const probe = await fetch(`${gatewayUrl}${ENDPOINT}`, { headers });
+  await probe.body?.cancel();
+  if (probe.status !== 200)
+    throw new Error(
+      `the gateway answered ${probe.status} to the benchmark's key; see ${gatewayProcess.logFile}`,
+    );
+
+  return {
+    group,
+    direct: { name: 'direct', url: `${upstreamUrl}${ENDPOINT}` },
+    nginx: { name: 'nginx', url: `${nginxUrl}${ENDPOINT}` },
+    gateway: { name: 'gateway', url: `${gatewayUrl}${ENDPOINT}`, headers },
+    gatewayProcess,
+    nginxVersion,
+    cleanups,
+  };
+}
+
+/** DynamoDB Local at DYNAMODB_ENDPOINT or the default address; started (and stopped afterwards) when silent. */
+async function ensureDynamoDb(cleanups: (() => Promise<void>)[]): Promise<string> {
+  const endpoint = process.env.DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:18000';
+  try {
+    await waitForHttp(endpoint, { timeoutMs: 1_000 });
+    return endpoint;
+  } catch {
+    if (process.env.DYNAMODB_ENDPOINT !== undefined)
+      throw new Error(`DynamoDB Local does not answer at ${endpoint}`);
+  }
+  say('starting DynamoDB Local for the gateway (scripts/infra/dynamodb.sh up)');
+  execFileSync(join(ROOT, 'scripts', 'infra', 'dynamodb.sh'), ['up'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  cleanups.push(() => {
+    execFileSync(join(ROOT, 'scripts', 'infra', 'dynamodb.sh'), ['down'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    return Promise.resolve();
+  });
+  return endpoint;
+}
+
+/** Drops the tables the gateway created under this run's prefix. */
+async function deleteTables(endpoint: string, prefix: string): Promise<void> {
+  const { DynamoDBClient, ListTablesCommand, DeleteTableCommand } = await import('@aws-sdk/client-dynamodb');
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    const { TableNames = [] } = await client.send(new ListTablesCommand({}));
+    for (const name of TableNames.filter((n) => n.startsWith(prefix)))
+      await client.send(new DeleteTableCommand({ TableName: name }));
+  } finally {
+    client.destroy();
+  }
+}
+
+interface Row {
+  target: Target;
+  max: MaxRateResult;
+  fixed?: FixedRateResult;
+}
+
+async function measure(env: Environment, machine: Machine): Promise<void> {
+  const targets = [env.direct, env.nginx, env.gateway];
+  const rows: Row[] = [];
+  for (const target of targets) {
+    say(
+      `${target.name}: warm-up ${WARMUP_S} s, then ${DURATION_S} s at full speed (${CONNECTIONS} connections)`,
+    );
+    await maxRate(target, { connections: CONNECTIONS, durationS: WARMUP_S });
+    rows.push({ target, max: await maxRate(target, { connections: CONNECTIONS, durationS: DURATION_S }) });
+  }
+  const byName = (name: string): Row => rows.find((r) => r.target.name === name) as Row;
+  const rate = Math.max(1, Math.floor(byName('gateway').max.rps / 2));
+  for (const row of rows) {
+    say(`${row.target.name}: ${WARMUP_S} + ${DURATION_S} s at ${rate} requests/s`);
+    row.fixed = await fixedRate(row.target, {
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      rate,
+      warmupS: WARMUP_S,
+    });
+  }
+  const problems = rows.flatMap((r) => {
+    const bad = r.max.non2xx + r.max.errors + (r.fixed?.non2xx ?? 0) + (r.fixed?.errors ?? 0);
+    return bad > 0 ? [`${r.target.name}: ${bad} requests not answered 2xx`] : [];
+  });
+
+  const gateway = byName('gateway');
+  const direct = byName('direct');
+  const nginx = byName('nginx');
+  const summary = {
+    throughputVsNginx: gateway.max.rps / nginx.max.rps,
+    throughputVsDirect: gateway.max.rps / direct.max.rps,
+    addedP99Ms: (gateway.fixed?.p99Ms ?? NaN) - (direct.fixed?.p99Ms ?? NaN),
+    addedP99VsNginxMs: (gateway.fixed?.p99Ms ?? NaN) - (nginx.fixed?.p99Ms ?? NaN),
+  };
+  const table = renderTable(rows, rate);
+  const verdict = [
+    `gateway/nginx throughput ${summary.throughputVsNginx.toFixed(2)} (target ≥ ${TARGET_THROUGHPUT_RATIO}): ${summary.throughputVsNginx >= TARGET_THROUGHPUT_RATIO ? 'met' : 'NOT met'}`,
+    `gateway/direct throughput ${summary.throughputVsDirect.toFixed(2)}`,
+    `added p99 at ${rate}/s: ${summary.addedP99Ms.toFixed(2)} ms over direct (target ≤ ${TARGET_ADDED_P99_MS} ms: ${summary.addedP99Ms <= TARGET_ADDED_P99_MS ? 'met' : 'NOT met'}), ${summary.addedP99VsNginxMs.toFixed(2)} ms over nginx`,
+  ];
+  process.stdout.write(`\n${table}\n\n${verdict.join('\n')}\n`);
+  for (const problem of problems) process.stdout.write(`warning: ${problem}\n`);
+  if (WRITE_DOC) {
+    writeBlock(
+      DOC,
+      BLOCK,
+      renderBlock({ machine, table, verdict, rows, rate, summary, nginxVersion: env.nginxVersion }),
+    );
+    say(`wrote the gateway block of ${DOC}`);
+  }
+}
+
+function ms(value: number | undefined): string {
+  return value === undefined ? '—' : value.toFixed(2);
+}
+
+function renderTable(rows: Row[], rate: number): string {
+  const lines = [
+    `| target | max requests/s | p50 ms at ${rate}/s | p90 ms | p99 ms | max ms |`,
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.target.name} | ${Math.round(r.max.rps)} | ${ms(r.fixed?.p50Ms)} | ${ms(r.fixed?.p90Ms)} | ${ms(r.fixed?.p99Ms)} | ${ms(r.fixed?.maxMs)} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+interface BlockInput {
+  machine: Machine;
+  table: string;
+  verdict: string[];
+  rows: Row[];
+  rate: number;
+  summary: { throughputVsNginx: number; throughputVsDirect: number; addedP99Ms: number };
+  nginxVersion: string;
+}
+
+const HISTORY_START = '<!-- history -->';
+const HISTORY_LIMIT = 12;
+
+function renderBlock(input: BlockInput): string {
+  const { machine, summary } = input;
+  const rps = (name: string): number =>
+    Math.round(input.rows.find((r) => r.target.name === name)?.max.rps ?? 0);
+  const row = `| ${machine.date} | ${machine.commit} | ${rps('direct')} | ${rps('nginx')} | ${rps('gateway')} | ${summary.throughputVsNginx.toFixed(2)} | ${summary.addedP99Ms.toFixed(2)} | ${machine.loadAverage} | ${LABEL.replace(/\|/g, '/')} |`;
+  const previous = (readBlock(DOC, BLOCK) ?? '').split(HISTORY_START)[1] ?? '';
+  const history = [row, ...previous.split('\n').filter((l) => /^\| \d{4}-/.test(l))].slice(0, HISTORY_LIMIT);
+  return `## Gateway
+
+\`make bench-gateway\` (scripts/bench/gateway.ts), last run ${machine.date} at ${machine.commit} on ${machineLine(machine)}; 1-minute load average ${machine.loadAverage} when it started (other work on the machine lowers every figure).
+
+The endpoint is \`GET ${ENDPOINT}\` answered by a stub upstream (node:http, a fixed ~300-byte trade, its own
+process), loaded (a) directly, (b) through the gateway with an API key (the demo consumer, plan 10,000/s), the
+rate limit and the daily quota counted, tracing on (every request sampled, spans exported over OTLP/HTTP to a
+local sink process) and access logs written, and (c) through ${input.nginxVersion} as a plain reverse proxy (one
+worker, keep-alive upstream connections, access log on). Maximum: autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after
+a ${WARMUP_S} s warm-up. Latency: an open-loop generator (undici pool of up to ${CONNECTIONS} connections) starting
+requests at an even ${input.rate}/s, half the gateway's maximum, for ${DURATION_S} s; from send to the body's end.
+
+${input.table}
+
+${input.verdict.map((v) => `- ${v}`).join('\n')}
+
+History (newest first; direct, nginx and gateway in requests/s, added p99 over direct in ms):
+
+${HISTORY_START}
+| date | commit | direct | nginx | gateway | gw/nginx | added p99 | load | note |
+|---|---|---:|---:|---:|---:|---:|---:|---|
+${history.join('\n')}
+`;
+}
+
+async function profile(env: Environment): Promise<void> {
+  say(`profiling the gateway: warm-up ${WARMUP_S} s, then ${DURATION_S} s at full speed`);
+  await maxRate(env.gateway, { connections: CONNECTIONS, durationS: WARMUP_S });
+  const result = await maxRate(env.gateway, { connections: CONNECTIONS, durationS: DURATION_S });
+  // The profile is written when the process exits.
+  await env.gatewayProcess.stop(30_000);
+  const dir = join(RUN_DIR, 'profile');
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (file === undefined) throw new Error(`no .cpuprofile in ${dir}`);
+  const { functions, places, busyMs } = summariseProfile(join(dir, file));
+  const pct = (share: number): string => `${(share * 100).toFixed(1).padStart(5)} %`;
+  process.stdout.write(
+    `\ngateway: ${Math.round(result.rps)} requests/s while profiled; ${busyMs} ms of CPU sampled\n`,
+  );
+  process.stdout.write('\nself time by place:\n');
+  for (const p of places) process.stdout.write(`  ${pct(p.share)}  ${p.name}\n`);
+  process.stdout.write('\nfunctions with the most self time:\n');
+  for (const f of functions) process.stdout.write(`  ${pct(f.share)}  ${f.name}\n`);
+  process.stdout.write(`\nprofile: ${join(dir, file)} (open it in Chrome DevTools > Performance)\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    say(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
