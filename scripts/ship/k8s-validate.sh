@@ -35,10 +35,23 @@ if [[ ${1:-} == --path ]]; then
 fi
 (($# > 0)) || die "usage: $0 FILE... | --path"
 
+# One run per version, in parallel: each loads the schemas once per resource, which is most of the time.
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+for version in $KUBERNETES_VERSIONS; do
+  (
+    rc=0
+    "$TOOL" --strict --quiet -k "$version" "$@" >"$results/$version.out" 2>&1 || rc=$?
+    echo "$rc" >"$results/$version.rc"
+  ) &
+done
+wait
+
 status=0
 for version in $KUBERNETES_VERSIONS; do
+  out=$(<"$results/$version.out")
   failed=0
-  out=$("$TOOL" --strict --quiet -k "$version" "$@" 2>&1) || failed=1
+  [[ $(<"$results/$version.rc") == 0 ]] || failed=1
   # With --quiet only failures and warnings print; a kind without a schema is only a warning there.
   grep -q '^WARN' <<<"$out" && failed=1
   [[ -n $out ]] && printf '%s\n' "$out" | sed "s/^/[k8s $version] /" >&2

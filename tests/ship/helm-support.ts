@@ -2,7 +2,7 @@
  * What the chart suites share: Helm (built once from the Go module proxy by scripts/ship/helm.sh and cached in
  * .cache/bin), rendering the chart into parsed objects, and the pins of versions.env.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -54,13 +54,9 @@ export interface RunResult {
 
 /** Runs a command without throwing on a non-zero exit. */
 export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): RunResult {
-  try {
-    const stdout = execFileSync(command, args, { encoding: 'utf8', stdio: 'pipe', env, maxBuffer: 64 << 20 });
-    return { status: 0, stdout, stderr: '' };
-  } catch (err) {
-    const e = err as { status?: number | null; stdout?: string; stderr?: string };
-    return { status: e.status ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(err) };
-  }
+  const result = spawnSync(command, args, { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+  if (result.error !== undefined) return { status: 127, stdout: '', stderr: result.error.message };
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Runs helm and returns stdout; throws with helm's own message when it fails. */
