@@ -52,74 +52,93 @@ function accountList() {
   });
 }
 
-const accessVars = z
-  .object({
-    /** How long an API key or consumer lookup is cached: a revoked key stops working within this time. */
-    GATEWAY_KEY_CACHE_TTL: env.durationMs().default(5_000),
-    /** How long "no such key" is cached (shorter, so a key just issued on another replica works soon). */
-    GATEWAY_KEY_NEGATIVE_CACHE_TTL: env.durationMs().default(1_000),
-    /** Most keys and consumers each cache holds. */
-    GATEWAY_KEY_CACHE_MAX: env.positiveInt().default(10_000),
-    GATEWAY_JWT_ISSUER: env.string().optional(),
-    GATEWAY_JWT_AUDIENCE: env.string().optional(),
-    GATEWAY_JWT_JWKS_URL: env.url().optional(),
-    GATEWAY_JWT_SECRET: env.string().optional(),
-    /** The plan of consumers without one (plan `default`, unless an operator stored a plan of that name). */
-    GATEWAY_DEFAULT_PLAN_RATE: rate().default(50),
-    GATEWAY_DEFAULT_PLAN_BURST: env.positiveInt().default(100),
-    GATEWAY_DEFAULT_PLAN_DAILY_QUOTA: env.positiveInt().default(100_000),
-    /** How often the daily usage counted here is added to the shared count in DynamoDB. */
-    GATEWAY_USAGE_FLUSH_INTERVAL: env.durationMs().default(1_000),
-    /** Create or update the demo consumer at start (the local shapes turn it on). */
-    GATEWAY_DEMO_CONSUMER: env.boolean().default(false),
-    /** The demo consumer's API key, so docs and scripts can use a stable local key; a fresh one when unset. */
-    GATEWAY_DEMO_API_KEY: env.string().optional(),
-    /** The accounts the demo consumer may act for. */
-    GATEWAY_DEMO_ACCOUNTS: accountList().default([...DEFAULT_DEMO_ACCOUNTS]),
-  })
-  .superRefine((v, ctx) => {
-    const jwt = {
-      GATEWAY_JWT_ISSUER: v.GATEWAY_JWT_ISSUER,
-      GATEWAY_JWT_AUDIENCE: v.GATEWAY_JWT_AUDIENCE,
-    };
-    const keySources = [v.GATEWAY_JWT_JWKS_URL, v.GATEWAY_JWT_SECRET].filter((s) => s !== undefined).length;
-    const anyJwt = Object.values(jwt).some((s) => s !== undefined) || keySources > 0;
-    if (anyJwt) {
-      for (const [name, value] of Object.entries(jwt)) {
-        if (value === undefined)
-          ctx.addIssue({ code: 'custom', path: [name], message: 'is required when JWT is configured' });
-      }
-      if (keySources === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['GATEWAY_JWT_JWKS_URL'],
-          message: 'GATEWAY_JWT_JWKS_URL or GATEWAY_JWT_SECRET is required when JWT is configured',
-        });
-      }
-      if (keySources === 2) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['GATEWAY_JWT_SECRET'],
-          message: 'give either GATEWAY_JWT_JWKS_URL or GATEWAY_JWT_SECRET, not both',
-        });
-      }
-    }
-    if (v.GATEWAY_JWT_SECRET !== undefined && v.GATEWAY_JWT_SECRET.length < MIN_JWT_SECRET_LENGTH) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['GATEWAY_JWT_SECRET'],
-        message: `must be at least ${MIN_JWT_SECRET_LENGTH} characters (HS256 needs a 256-bit key)`,
-      });
-    }
-    if (v.GATEWAY_DEMO_API_KEY !== undefined && !KEY_PATTERN.test(v.GATEWAY_DEMO_API_KEY)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['GATEWAY_DEMO_API_KEY'],
-        message:
+const accessVarsShape = z.object({
+  /** How long an API key or consumer lookup is cached: a revoked key stops working within this time. */
+  GATEWAY_KEY_CACHE_TTL: env.durationMs().default(5_000),
+  /** How long "no such key" is cached (shorter, so a key just issued on another replica works soon). */
+  GATEWAY_KEY_NEGATIVE_CACHE_TTL: env.durationMs().default(1_000),
+  /** Most keys and consumers each cache holds. */
+  GATEWAY_KEY_CACHE_MAX: env.positiveInt().default(10_000),
+  GATEWAY_JWT_ISSUER: env.string().optional(),
+  GATEWAY_JWT_AUDIENCE: env.string().optional(),
+  GATEWAY_JWT_JWKS_URL: env.url().optional(),
+  GATEWAY_JWT_SECRET: env
+    .string()
+    .pipe(
+      z.string().min(MIN_JWT_SECRET_LENGTH, {
+        error: `must be at least ${MIN_JWT_SECRET_LENGTH} characters (HS256 needs a 256-bit key)`,
+      }),
+    )
+    .optional(),
+  /** The plan of consumers without one (plan `default`, unless an operator stored a plan of that name). */
+  GATEWAY_DEFAULT_PLAN_RATE: rate().default(50),
+  GATEWAY_DEFAULT_PLAN_BURST: env.positiveInt().default(100),
+  GATEWAY_DEFAULT_PLAN_DAILY_QUOTA: env.positiveInt().default(100_000),
+  /** How often the daily usage counted here is added to the shared count in DynamoDB. */
+  GATEWAY_USAGE_FLUSH_INTERVAL: env.durationMs().default(1_000),
+  /** Create or update the demo consumer at start (the local shapes turn it on). */
+  GATEWAY_DEMO_CONSUMER: env.boolean().default(false),
+  /** The demo consumer's API key, so docs and scripts can use a stable local key; a fresh one when unset. */
+  GATEWAY_DEMO_API_KEY: env
+    .string()
+    .pipe(
+      z.string().regex(KEY_PATTERN, {
+        error:
           'is not an API key (tfk_<key id: 8-32 lower-case letters or digits>_<secret: 43+ base64url characters>)',
-      });
-    }
-  });
+      }),
+    )
+    .optional(),
+  /** The accounts the demo consumer may act for. */
+  GATEWAY_DEMO_ACCOUNTS: accountList().default([...DEFAULT_DEMO_ACCOUNTS]),
+});
+
+const accessVars = accessVarsShape.check(
+  requiredWithJwt(
+    'GATEWAY_JWT_ISSUER',
+    (v) => v.GATEWAY_JWT_ISSUER !== undefined,
+    'is required when JWT is configured',
+  ),
+  requiredWithJwt(
+    'GATEWAY_JWT_AUDIENCE',
+    (v) => v.GATEWAY_JWT_AUDIENCE !== undefined,
+    'is required when JWT is configured',
+  ),
+  requiredWithJwt(
+    'GATEWAY_JWT_JWKS_URL',
+    (v) => keySources(v) > 0,
+    'GATEWAY_JWT_JWKS_URL or GATEWAY_JWT_SECRET is required when JWT is configured',
+  ),
+  requiredWithJwt(
+    'GATEWAY_JWT_SECRET',
+    (v) => keySources(v) < 2,
+    'give either GATEWAY_JWT_JWKS_URL or GATEWAY_JWT_SECRET, not both',
+  ),
+);
+
+type AccessVars = z.output<typeof accessVarsShape>;
+
+function keySources(v: Partial<AccessVars>): number {
+  return [v.GATEWAY_JWT_JWKS_URL, v.GATEWAY_JWT_SECRET].filter((s) => s !== undefined).length;
+}
+
+/**
+ * A cross-field rule of the JWT variables, reported on `variable` whenever any JWT variable is set. It runs
+ * even when other variables are invalid, so every problem is reported at once (only presence is checked).
+ */
+function requiredWithJwt(
+  variable: keyof AccessVars,
+  holds: (v: Partial<AccessVars>) => boolean,
+  message: string,
+) {
+  return z.refine<Partial<AccessVars>>(
+    (v) => {
+      const anyJwt =
+        v.GATEWAY_JWT_ISSUER !== undefined || v.GATEWAY_JWT_AUDIENCE !== undefined || keySources(v) > 0;
+      return !anyJwt || holds(v);
+    },
+    { path: [variable], message, when: () => true },
+  );
+}
 
 /** JWT verification settings; absent when JWT is not configured (bearer tokens are then refused). */
 export type JwtConfig =

@@ -43,8 +43,8 @@ interface DayCount {
   shared: number;
   /** Admitted here and not yet added to the shared total. */
   pending: number;
-  /** A flush or first read is running. */
-  inFlight: boolean;
+  /** A flush is running (the next one waits for it, so one amount is never added twice). */
+  flushing: boolean;
 }
 
 /** What is left of a consumer's quota today, as far as this replica knows. */
@@ -69,7 +69,7 @@ export class DailyQuota {
     let count = this.counts.get(consumerId);
     if (count === undefined || count.day !== day) {
       // Unflushed counts of an earlier day are dropped: that day's quota no longer limits anything.
-      count = { day, shared: 0, pending: 0, inFlight: false };
+      count = { day, shared: 0, pending: 0, flushing: false };
       this.counts.set(consumerId, count);
       void this.readShared(consumerId, count);
     }
@@ -94,7 +94,7 @@ export class DailyQuota {
         this.counts.delete(consumerId);
         continue;
       }
-      if (count.pending > 0 && !count.inFlight) work.push(this.flushOne(consumerId, count));
+      if (count.pending > 0 && !count.flushing) work.push(this.flushOne(consumerId, count));
     }
     await Promise.all(work);
   }
@@ -106,7 +106,7 @@ export class DailyQuota {
 
   private async flushOne(consumerId: string, count: DayCount): Promise<void> {
     const amount = count.pending;
-    count.inFlight = true;
+    count.flushing = true;
     try {
       const total = await this.store.addUsage(consumerId, count.day, amount, usageExpiry(count.day));
       count.pending -= amount;
@@ -114,20 +114,19 @@ export class DailyQuota {
     } catch (err) {
       this.onError(err, consumerId);
     } finally {
-      count.inFlight = false;
+      count.flushing = false;
     }
   }
 
   /** The first sight of a consumer today: learn what other replicas counted, without holding up the request. */
   private async readShared(consumerId: string, count: DayCount): Promise<void> {
-    count.inFlight = true;
+    // It may overlap a flush: both only raise `shared`, and a read that already includes an amount still
+    // pending here errs on the side of refusing, for one flush at most.
     try {
       const shared = await this.store.getUsage(consumerId, count.day);
       count.shared = Math.max(count.shared, shared);
     } catch (err) {
       this.onError(err, consumerId);
-    } finally {
-      count.inFlight = false;
     }
   }
 }

@@ -25,7 +25,7 @@ export type DocumentSender = Pick<DynamoDBDocumentClient, 'send'>;
 /** One page of a listing and where the next one starts. */
 export interface Page<T> {
   items: T[];
-  nextCursor: string | undefined;
+  nextCursor: string | null;
 }
 
 /** Daily usage of a consumer: the shared count of requests on a UTC day. */
@@ -41,8 +41,8 @@ function parseItem<S extends z.ZodType>(schema: S, item: Record<string, unknown>
 }
 
 /** Encodes DynamoDB's LastEvaluatedKey as an opaque cursor. */
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key === undefined ? undefined : Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+function encodeCursor(key: Record<string, unknown> | undefined): string | null {
+  return key === undefined ? null : Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
 /** Decodes a cursor made by encodeCursor, checking it names `attribute`; a 400 otherwise. */
