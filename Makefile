@@ -2,7 +2,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help install build lint format test test-unit start up down seed logs infra-up infra-down infra-status bench-gateway clean distclean
+.PHONY: help install build lint format test test-unit start up down seed logs infra-up infra-down infra-status k8s bench-gateway clean distclean
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -61,6 +61,9 @@ infra-status: ## Show whether the local Kafka and DynamoDB Local are running
 
 bench-gateway: build ## Load one endpoint directly, through the gateway and through nginx (< 3 min); records docs/benchmarks.md
 	node -r ./tests/support/register-ts.cjs scripts/bench/gateway.ts
+
+k8s: ## Regenerate the plain Kubernetes manifests (k8s/manifests) from the Helm chart (k8s/values.yaml)
+	scripts/ship/k8s-generate.sh
 
 clean: ## Stop local infra and remove build output and logs (keeps the download cache)
 	-scripts/shape/down.sh
