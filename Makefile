@@ -2,7 +2,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help install build lint format test test-unit start up down seed logs infra-up infra-down infra-status k8s bench-gateway clean distclean
+.PHONY: help install build lint format test test-unit start up down seed logs infra-up infra-down infra-status k8s bench bench-gateway clean distclean
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -20,7 +20,7 @@ build: install ## Type-check and compile every package (tsc -b)
 
 lint: install ## Lint (typescript-eslint), type-check the tests (tsc -b leaves them out) and check formatting (Prettier)
 	npx eslint .
-	@for project in services/*/test tests tests/load tests/load/test scripts/bench; do \
+	@for project in services/*/test tests tests/load tests/load/test scripts/bench scripts/bench/pipeline; do \
 	  if [ -f "$$project/tsconfig.json" ]; then echo "npx tsc -p $$project --noEmit"; npx tsc -p "$$project" --noEmit; fi; \
 	done
 	npx prettier --check .
@@ -58,6 +58,9 @@ infra-down: ## Stop the local Kafka and DynamoDB Local; safe to run twice
 
 infra-status: ## Show whether the local Kafka and DynamoDB Local are running
 	scripts/infra/status.sh
+
+bench: build ## Measure the pipeline: raw DynamoDB/Kafka ceilings, end-to-end max, latency at 25/50/75% (<= 6 min); docs/benchmarks.md
+	@scripts/bench/pipeline.sh
 
 bench-gateway: build ## Load one endpoint directly, through the gateway and through nginx (< 3 min); records docs/benchmarks.md
 	node -r ./tests/support/register-ts.cjs scripts/bench/gateway.ts

@@ -59,6 +59,15 @@ function headersFor(env: LoadEnv, traceparent: string): Record<string, string> {
   return { 'content-type': 'application/json', 'x-api-key': env.apiKey, traceparent };
 }
 
+/** The VU's id, or 0 in setup() (where k6 may refuse to say). */
+function vuId(): number {
+  try {
+    return exec.vu.idInTest;
+  } catch {
+    return 0;
+  }
+}
+
 /** Logs a failed or slow request with the trace id to look it up by. */
 function reportIfNotable(
   env: LoadEnv,
@@ -70,9 +79,7 @@ function reportIfNotable(
   const ms = Math.round(res.timings.duration);
   if (expected && ms <= env.slowMs) return;
   const what = expected ? `slow (${ms} ms > ${env.slowMs} ms)` : `failed (status ${res.status} ${res.error})`;
-  console.warn(
-    `${name} ${what} trace_id=${traceId} vu=${exec.vu.idInTest} ${env.jaegerUrl}/trace/${traceId}`,
-  );
+  console.warn(`${name} ${what} trace_id=${traceId} vu=${vuId()} ${env.jaegerUrl}/trace/${traceId}`);
 }
 
 /** The body as text (empty when there is none or it is binary). */

@@ -1,0 +1,202 @@
+/**
+ * The benchmark's report: one result, printed as a terminal table and as the content of the `pipeline`
+ * block of docs/benchmarks.md (written with scripts/bench/lib/doc-block.ts, which touches nothing outside
+ * the block's markers). Pure functions, unit-tested in tests/load/test/bench-report.test.ts.
+ */
+import { machineLine as describeMachineLine, type Machine } from '../lib/machine';
+import type { MaxResult, RateResult } from './end-to-end';
+import type { RawDynamoResult } from './raw-dynamodb';
+import type { RawKafkaResult } from './raw-kafka';
+
+/** The name of this benchmark's block in docs/benchmarks.md (`<!-- bench:pipeline:start -->`). */
+export const BLOCK_NAME = 'pipeline';
+
+/** The targets of issue 6. */
+export const TARGETS = {
+  /** End-to-end trades/s at least this share of raw BatchWriteItem items/s. */
+  throughputShareOfStore: 0.5,
+  /** p99 submit→final at 50% of the maximum rate, ms. */
+  p99AtHalfMs: 250,
+};
+
+/** Everything one run measured. */
+export interface BenchResult {
+  runId: string;
+  machine: Machine;
+  /** 1-minute load average when the measuring ended (the machine carries its value at the start). */
+  loadAfter: number;
+  /** How the trades were submitted (gateway or services directly). */
+  via: string;
+  rawDynamo: RawDynamoResult;
+  rawKafka: RawKafkaResult;
+  max: MaxResult;
+  maxBatch?: MaxResult;
+  rates: RateResult[];
+  /** DynamoDB item writes per final trade, from the services' counters; undefined when not exported. */
+  writes?: { metric: string; writes: number; trades: number; byTable: Record<string, number> };
+  rss: { name: string; pid: number; peakMiB?: number }[];
+  seconds: number;
+}
+
+const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const dec = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const ms = (n: number): string => (Number.isFinite(n) ? `${Math.round(n)}` : 'n/a');
+
+/** The ratios the targets are about. */
+export function ratios(result: BenchResult): { toStore: number; toKafka: number; batchToStore?: number } {
+  return {
+    toStore: result.max.tradesPerSecond / result.rawDynamo.itemsPerSecond,
+    toKafka: result.max.tradesPerSecond / result.rawKafka.messagesPerSecond,
+    ...(result.maxBatch === undefined
+      ? {}
+      : { batchToStore: result.maxBatch.tradesPerSecond / result.rawDynamo.itemsPerSecond }),
+  };
+}
+
+/** The phase at 50% of the maximum, if it ran. */
+function halfPhase(result: BenchResult): RateResult | undefined {
+  return result.rates.find((r) => Math.abs(r.share - 0.5) < 1e-9);
+}
+
+function verdict(met: boolean): string {
+  return met ? 'met' : 'NOT met';
+}
+
+/** Rows of (what, figure) shared by the terminal table and the markdown. */
+function summaryRows(result: BenchResult): [string, string][] {
+  const r = ratios(result);
+  const { rawDynamo: d, rawKafka: k, max } = result;
+  const rows: [string, string][] = [
+    [
+      `raw DynamoDB Local BatchWriteItem (25 items/call, ${d.writers} calls in flight)`,
+      `${int(d.itemsPerSecond)} items/s`,
+    ],
+    [
+      `raw kafkajs produce→consume (${k.partitions} partitions, ${k.batchSize} records/sendBatch)`,
+      `${int(k.messagesPerSecond)} msg/s`,
+    ],
+    [
+      `end-to-end max, POST /v1/trades (${max.concurrency} in flight, ${int(max.accepted)} trades)`,
+      `${int(max.tradesPerSecond)} trades/s`,
+    ],
+  ];
+  if (result.maxBatch !== undefined)
+    rows.push([
+      `end-to-end max, POST /v1/trades/batch (100/request, ${result.maxBatch.concurrency} in flight)`,
+      `${int(result.maxBatch.tradesPerSecond)} trades/s`,
+    ]);
+  rows.push(
+    [
+      `end-to-end / raw DynamoDB (target ≥ ${TARGETS.throughputShareOfStore})`,
+      `${dec(r.toStore)} (${verdict(r.toStore >= TARGETS.throughputShareOfStore)})`,
+    ],
+    ['end-to-end / raw Kafka', dec(r.toKafka)],
+  );
+  if (r.batchToStore !== undefined) rows.push(['end-to-end via batch / raw DynamoDB', dec(r.batchToStore)]);
+  rows.push([
+    'DynamoDB item writes per trade',
+    result.writes === undefined || result.writes.trades === 0
+      ? 'n/a (no item-write counter in /metrics)'
+      : `${dec(result.writes.writes / result.writes.trades)} (${int(result.writes.writes)} writes / ${int(result.writes.trades)} trades)`,
+  ]);
+  const w = result.writes;
+  if (w !== undefined && w.trades > 0)
+    for (const [table, writes] of Object.entries(w.byTable).sort((a, b) => b[1] - a[1]))
+      if (writes > 0) rows.push([`  of which to table ${table}`, dec(writes / w.trades)]);
+  const half = halfPhase(result);
+  if (half !== undefined)
+    rows.push([
+      `p99 submit→final at 50% of max (target ≤ ${TARGETS.p99AtHalfMs} ms)`,
+      `${ms(half.finalLatency.p99)} ms (${verdict(half.finalLatency.p99 <= TARGETS.p99AtHalfMs)})`,
+    ]);
+  return rows;
+}
+
+function rateRows(result: BenchResult): string[][] {
+  return result.rates.map((p) => [
+    `${Math.round(p.share * 100)}%`,
+    `${int(p.targetRate)}/s`,
+    `${int(p.offeredRate)}/s`,
+    int(p.accepted),
+    `${ms(p.submitLatency.p50)} / ${ms(p.submitLatency.p95)} / ${ms(p.submitLatency.p99)}`,
+    `${ms(p.finalLatency.p50)} / ${ms(p.finalLatency.p95)} / ${ms(p.finalLatency.p99)}`,
+    `${int(p.asPlanned)}/${int(p.final)}`,
+    int(p.errors),
+  ]);
+}
+
+const RATE_HEADER = [
+  'share of max',
+  'target',
+  'offered',
+  'trades',
+  'submit p50/p95/p99 ms',
+  'submit→final p50/p95/p99 ms',
+  'final as planned',
+  'errors',
+];
+
+function machineLine(result: BenchResult): string {
+  const m = result.machine;
+  return `${describeMachineLine(m)}, ${m.date}, commit ${m.commit}, load average ${dec(m.loadAverage)} → ${dec(result.loadAfter)}`;
+}
+
+function pad(rows: string[][]): string {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** The terminal table. */
+export function renderTable(result: BenchResult): string {
+  return [
+    `Tradeflow pipeline benchmark, run ${result.runId}, ${Math.round(result.seconds)} s`,
+    `machine: ${machineLine(result)}`,
+    `trades submitted ${result.via}`,
+    '',
+    pad(summaryRows(result)),
+    '',
+    pad([RATE_HEADER, ...rateRows(result)]),
+    '',
+    pad([
+      ['process', 'pid', 'peak RSS (VmHWM)'],
+      ...result.rss.map((p) => [
+        p.name,
+        String(p.pid),
+        p.peakMiB === undefined ? 'n/a' : `${dec(p.peakMiB, 0)} MiB`,
+      ]),
+    ]),
+  ].join('\n');
+}
+
+function markdownTable(rows: string[][]): string {
+  const [header, ...body] = rows;
+  if (header === undefined) return '';
+  const line = (r: string[]) => `| ${r.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n');
+}
+
+/** The pipeline block's content (between the markers). */
+export function renderMarkdown(result: BenchResult): string {
+  return [
+    `Measured by \`make bench\` (run ${result.runId}, ${Math.round(result.seconds)} s) on ${machineLine(result)}. ` +
+      `Trades submitted ${result.via}; every process on loopback.`,
+    '',
+    markdownTable([['measure', 'figure'], ...summaryRows(result)]),
+    '',
+    'Latency at fixed arrival rates (open model: trades arrive on schedule whether or not earlier ones were answered):',
+    '',
+    markdownTable([RATE_HEADER, ...rateRows(result)]),
+    '',
+    markdownTable([
+      ['process', 'peak RSS (VmHWM)'],
+      ...result.rss.map((p) => [p.name, p.peakMiB === undefined ? 'n/a' : `${dec(p.peakMiB, 0)} MiB`]),
+    ]),
+  ].join('\n');
+}
