@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { env, serviceHttpEnv } from '@tradeflow/platform/config';
 import { z } from 'zod';
 import { ConfigError } from '@tradeflow/platform/errors';
+import { accessConfig } from './access/config';
 import { loadRouteTable, resolveRoutes, ROUTES_FILE_VARIABLE, type RouteSpec } from './proxy/route-table';
 import { parseByteSize } from './proxy/units';
 
@@ -175,5 +176,5 @@ export const gatewayEnv = z.intersection(settingsEnv, serviceHttpEnv('GATEWAY', 
 });
 export type GatewayConfig = z.output<typeof gatewayEnv>;
 
-/** The gateway's config fragments, for `runMain` and the all-in-one. */
-export const config = { gateway: gatewayEnv } as const;
+/** The gateway's config fragments (the proxy's and access control's), for `runMain` and the all-in-one. */
+export const config = { gateway: gatewayEnv, ...accessConfig } as const;

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@tradeflow/platform/config';
 import { ConfigError } from '@tradeflow/platform/errors';
-import { config, DEFAULT_ROUTES_FILE } from '../src/config';
+import { DEFAULT_ROUTES_FILE, gatewayEnv } from '../src/config';
+
+/** The proxy's own fragment (access control's has its own tests). */
+const config = { gateway: gatewayEnv };
 import { parseRouteTable, resolveRoutes, RouteTable } from '../src/proxy/route-table';
 
 const UPSTREAMS = ['trades', 'reference-data', 'validation'];

@@ -105,7 +105,7 @@ function prefixProblem(prefix: string): string | undefined {
 
 /** True when `path` is `prefix` or lies under it. */
 function within(path: string, prefix: string): boolean {
-  return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47) /* / */;
+  return path === prefix || (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47); /* / */
 }
 
 /**

@@ -1,10 +1,17 @@
 import { AsyncResource } from 'node:async_hooks';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Logger } from '../log';
 import { problemCodeOf } from './error-handler';
 import { requestIdOf } from './request-id';
 import { pathOf } from './request-path';
 import { routeTemplate, trackRouteTemplate, UNMATCHED_ROUTE } from './route-template';
+
+const extraFields = new WeakMap<Request, Record<string, unknown>>();
+
+/** Adds `fields` to the access log line of `req` (the gateway names the consumer and the upstream). */
+export function addAccessLogFields(req: Request, fields: Record<string, unknown>): void {
+  extraFields.set(req, { ...extraFields.get(req), ...fields });
+}
 
 /** Probe and scrape endpoints; their successful requests are logged at debug so they don't drown the rest. */
 const QUIET_PATHS = new Set(['/livez', '/readyz', '/metrics']);
@@ -30,6 +37,7 @@ export function accessLogMiddleware(logger: Logger): RequestHandler {
         request_id: requestIdOf(req),
         ...(problemCodeOf(res) === undefined ? {} : { code: problemCodeOf(res) }),
         ...(res.writableFinished ? {} : { aborted: true }),
+        ...extraFields.get(req),
       };
       if (res.statusCode >= 500) logger.warn(fields, 'request failed');
       else if (QUIET_PATHS.has(path) && res.statusCode < 400) logger.debug(fields, 'request completed');

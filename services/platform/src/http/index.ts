@@ -13,4 +13,5 @@ export {
 export { REQUEST_ID_HEADER, isAcceptableRequestId, requestIdOf } from './request-id';
 export type { Readiness, ReadinessCheck } from './health';
 export { JSON_MEDIA_TYPES } from './json-body';
-export { routeTemplate, UNMATCHED_ROUTE } from './route-template';
+export { routeTemplate, setRouteTemplate, UNMATCHED_ROUTE } from './route-template';
+export { addAccessLogFields } from './access-log';

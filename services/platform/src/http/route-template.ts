@@ -27,6 +27,11 @@ export function trackRouteTemplate(req: Request): void {
   });
 }
 
+/** Records `template` as the route of `req`, for handlers that route requests themselves (the gateway's prefixes). */
+export function setRouteTemplate(req: Request, template: string): void {
+  templates.set(req, template);
+}
+
 /** The matched route template of `req`, or `undefined` when no route matched (yet). */
 export function routeTemplate(req: Request): string | undefined {
   return templates.get(req);

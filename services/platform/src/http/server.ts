@@ -35,6 +35,11 @@ export interface HttpServerOptions {
    * that streams large uploads raises it, since Node cuts a request still arriving at this deadline.
    */
   requestTimeoutMs?: number;
+  /**
+   * Parse JSON bodies and refuse other media types (default true). A proxy passes false: its routes stream
+   * every body on untouched, whatever its type and size.
+   */
+  parseBodies?: boolean;
 }
 
 /** Where a started server listens. */
@@ -74,6 +79,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     shutdownTimeoutMs = 10_000,
     extraBodyTypes,
     requestTimeoutMs,
+    parseBodies = true,
   } = options;
   let server: Server | undefined;
   let stopped: Promise<void> | undefined;
@@ -93,7 +99,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.get('/livez', livenessHandler());
   app.get('/readyz', readinessHandler(readiness, stopping, logger));
   if (metrics !== undefined) app.get('/metrics', metricsHandler(metrics.registry));
-  app.use(jsonBodyMiddleware({ limit: bodyLimit, extraBodyTypes }));
+  if (parseBodies) app.use(jsonBodyMiddleware({ limit: bodyLimit, extraBodyTypes }));
   routes(app);
   app.use(notFoundHandler());
   app.use(errorHandler({ logger, bodyLimit }));

@@ -26,6 +26,8 @@ export interface HttpModuleOptions {
   extraBodyTypes?: readonly string[];
   /** Longest a request may take to arrive, body included (default Node's 300 s); raise it for long uploads. */
   requestTimeoutMs?: number;
+  /** Parse JSON bodies (default true); the gateway passes false and streams bodies through. */
+  parseBodies?: boolean;
 }
 
 /** Starts listening once every dependency runs; `/readyz` reflects the whole process. */
@@ -49,6 +51,7 @@ export function httpModule(options: HttpModuleOptions): ModuleDefinition<HttpSer
         routes: options.routes(ctx),
         extraBodyTypes: options.extraBodyTypes,
         requestTimeoutMs: options.requestTimeoutMs,
+        parseBodies: options.parseBodies,
       });
       return {
         value: server,

@@ -2,6 +2,7 @@ import { context, propagation, ProxyTracerProvider, trace } from '@opentelemetry
 import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -30,11 +31,22 @@ const UNTRACED_PATHS = new Set(['/livez', '/readyz', '/metrics']);
 
 let running: Tracing | undefined;
 
+/** True when an undici request already has a `traceparent` header (headers as a string or a flat list). */
+function carriesTraceparent(request: UndiciRequest): boolean {
+  const { headers } = request;
+  if (typeof headers === 'string') return /(^|\r\n)traceparent:/i.test(headers);
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i];
+    if (typeof name === 'string' && name.toLowerCase() === 'traceparent') return true;
+  }
+  return false;
+}
+
 /**
  * Starts the OpenTelemetry Node SDK: traces to the exporter the standard variables select
  * (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_TRACES_EXPORTER`, `OTEL_TRACES_SAMPLER`, `OTEL_SDK_DISABLED`, …,
  * which the SDK reads itself), W3C trace-context and baggage propagation (unless `OTEL_PROPAGATORS`
- * chooses others), and the http, express and aws-sdk instrumentations. A second call returns the
+ * chooses others), and the http, express, aws-sdk and undici instrumentations. A second call returns the
  * running instance.
  *
  * Call it first in the composition root, before anything requires `http`, `express` or the AWS SDK:
@@ -58,6 +70,12 @@ export function startTracing({ serviceName, exporter }: TracingOptions): Tracing
       new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
       // The AWS call's span is enough; its underlying HTTP request adds nothing.
       new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+      // undici (the gateway's upstream pools, fetch): a client span per request, trace context injected;
+      // not for probes, nor into a request whose caller set a traceparent itself (a second would void both).
+      new UndiciInstrumentation({
+        ignoreRequestHook: (request) =>
+          UNTRACED_PATHS.has(request.path.split('?')[0] ?? '') || carriesTraceparent(request),
+      }),
     ],
   });
   sdk.start();

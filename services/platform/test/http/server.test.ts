@@ -2,7 +2,14 @@ import { Router, type Express } from 'express';
 import request from 'supertest';
 import { z } from 'zod';
 import { AppError, TooManyRequestsError, UnavailableError, ValidationError } from '../../src/errors';
-import { createHttpServer, parseWith, PROBLEM_CONTENT_TYPE, type HttpServerOptions } from '../../src/http';
+import {
+  addAccessLogFields,
+  createHttpServer,
+  parseWith,
+  PROBLEM_CONTENT_TYPE,
+  setRouteTemplate,
+  type HttpServerOptions,
+} from '../../src/http';
 import { requestContext } from '../../src/log';
 import { captureLogger } from './log-capture';
 
@@ -220,6 +227,16 @@ describe('createHttpServer', () => {
       expect(res.body).toEqual({ parsed: false });
     });
 
+    it('when body parsing is off, then any media type reaches the routes unread (a proxy streams it on)', async () => {
+      const { app } = build({ parseBodies: false });
+
+      const json = await request(app).post('/upload').set('Content-Type', 'application/json').send('{"a":1}');
+      const csv = await request(app).post('/upload').set('Content-Type', 'text/csv').send('x'.repeat(4096));
+
+      expect(json.body).toEqual({ parsed: false });
+      expect(csv.status).toBe(200);
+    });
+
     it('when a route throws TooManyRequestsError, then the 429 problem carries Retry-After', async () => {
       const res = await request(build().app).get('/limited');
 
@@ -332,6 +349,27 @@ describe('createHttpServer', () => {
         status: 404,
         code: 'ROUTE.NOT_FOUND',
         request_id: 'req-2',
+      });
+    });
+
+    it('when a handler routes by itself and adds fields, then the line carries its route template and fields', async () => {
+      const { app, lines } = build({
+        routes: (a) =>
+          a.use((req, res) => {
+            setRouteTemplate(req, '/v1/things/*');
+            addAccessLogFields(req, { consumer: 'alice' });
+            addAccessLogFields(req, { upstream: 'things' });
+            res.json({});
+          }),
+      });
+
+      await request(app).get('/v1/things/1');
+
+      expect(lines.find((l) => l.msg === 'request completed')).toMatchObject({
+        route: '/v1/things/*',
+        consumer: 'alice',
+        upstream: 'things',
+        status: 200,
       });
     });
 

@@ -1,0 +1,26 @@
+/** `@tradeflow/gateway`: the gateway's modules and config, for its own main and the all-in-one. */
+export {
+  config,
+  gatewayEnv,
+  DEFAULT_ROUTES_FILE,
+  UPSTREAMS,
+  type GatewayConfig,
+  type UpstreamName,
+} from './config';
+export {
+  GatewayModule,
+  gatewayModules,
+  type GatewayModulesConfig,
+  type GatewayModulesOptions,
+} from './module';
+export {
+  loadRouteTable,
+  parseRouteTable,
+  resolveRoutes,
+  RouteTable,
+  type Route,
+  type RouteDefaults,
+  type RouteSpec,
+} from './proxy/route-table';
+export { breakerName } from './proxy/upstream';
+export { GatewayErrorCode } from './proxy/errors';
