@@ -50,13 +50,19 @@ export const AuthCode = {
 /** What the caches hold: a hit, or a remembered miss. */
 type Lookup<T> = { found: true; value: T } | { found: false };
 
+/** A key record with its hash already decoded for the comparison. */
+interface CachedKey {
+  record: StoredKey;
+  hash: Buffer;
+}
+
 /** A consumer ready to become a caller (its sets built once per cache fill, not per request). */
 interface ConsumerIdentity extends Identity {
   plan: string;
 }
 
 export interface AuthenticatorOptions {
-  repository: AccessRepository;
+  repository: Pick<AccessRepository, 'getKey' | 'getConsumer'>;
   /** When absent, bearer tokens are refused. */
   jwt: JwtVerifier | undefined;
   cache: { ttlMs: number; negativeTtlMs: number; max: number };
@@ -69,19 +75,19 @@ export interface AuthenticatorOptions {
 
 /** Turns request headers into a Caller, or a 401. */
 export class Authenticator {
-  private readonly keys: LRUCache<string, Lookup<StoredKey>>;
+  private readonly keys: LRUCache<string, Lookup<CachedKey>>;
   private readonly consumers: LRUCache<string, Lookup<ConsumerIdentity>>;
   private readonly challenge: string;
 
   constructor(private readonly options: AuthenticatorOptions) {
     const { ttlMs, negativeTtlMs, max } = options.cache;
-    this.keys = new LRUCache<string, Lookup<StoredKey>>({
+    this.keys = new LRUCache<string, Lookup<CachedKey>>({
       max,
       ttl: ttlMs,
       fetchMethod: async (keyId, _stale, { options: fetchOptions }) => {
         const key = await options.repository.getKey(keyId);
         if (key === undefined) fetchOptions.ttl = negativeTtlMs;
-        return key === undefined ? { found: false } : { found: true, value: key };
+        return key === undefined ? { found: false } : { found: true, value: cachedKey(key) };
       },
     });
     this.consumers = new LRUCache<string, Lookup<ConsumerIdentity>>({
@@ -138,7 +144,10 @@ export class Authenticator {
         AuthCode.malformedKey,
       );
     }
-    const lookup = await cached(this.keys, parsed.keyId, () => this.options.repository.getKey(parsed.keyId));
+    const lookup = await cached(this.keys, parsed.keyId, async () => {
+      const key = await this.options.repository.getKey(parsed.keyId);
+      return key === undefined ? undefined : cachedKey(key);
+    });
     // Unknown, wrong secret, revoked or expired all read the same, so a caller cannot probe for key ids.
     const invalid = (why: string) => {
       this.options.logger.debug({ keyId: parsed.keyId, why }, 'API key refused');
@@ -148,8 +157,8 @@ export class Authenticator {
       );
     };
     if (!lookup.found) throw invalid('unknown key id');
-    const key = lookup.value;
-    if (!secretMatches(parsed.secret, key.secretHash)) throw invalid('wrong secret');
+    const { record: key, hash } = lookup.value;
+    if (!secretMatches(parsed.secret, hash)) throw invalid('wrong secret');
     const state = keyState(key, this.options.clock());
     if (state === 'revoked' || state === 'expired') throw invalid(state);
     const identity = await this.consumer(key.consumerId);
@@ -216,12 +225,21 @@ export function challengeFor(jwtEnabled: boolean): string {
   return jwtEnabled ? `${apiKey}, Bearer realm="${AUTH_REALM}"` : apiKey;
 }
 
-/** The cached lookup; when the cache gives nothing back (the fetch was evicted under it), a direct read. */
+function cachedKey(record: StoredKey): CachedKey {
+  return { record, hash: Buffer.from(record.secretHash, 'hex') };
+}
+
+/**
+ * The cached lookup: a plain `get` for a fresh entry (the common case, and cheaper than `fetch`), `fetch`
+ * otherwise (one store read however many requests wait); a direct read when the fetch was evicted under it.
+ */
 async function cached<T>(
   cache: LRUCache<string, Lookup<T>>,
   key: string,
   load: () => Promise<T | undefined>,
 ): Promise<Lookup<T>> {
+  const fresh = cache.get(key);
+  if (fresh !== undefined) return fresh;
   const hit = await cache.fetch(key);
   if (hit !== undefined) return hit;
   const value = await load();

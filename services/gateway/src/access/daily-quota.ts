@@ -12,9 +12,15 @@
 
 const DAY_MS = 86_400_000;
 
+/** The last day formatted, since `admit` asks on every request and the answer changes once a day. */
+let lastDay = { number: NaN, text: '' };
+
 /** The UTC day of an instant, `YYYY-MM-DD`. */
 export function utcDay(nowMs: number): string {
-  return new Date(nowMs).toISOString().slice(0, 10);
+  const number = Math.floor(nowMs / DAY_MS);
+  if (number !== lastDay.number)
+    lastDay = { number, text: new Date(number * DAY_MS).toISOString().slice(0, 10) };
+  return lastDay.text;
 }
 
 /** Whole seconds from `nowMs` to the next UTC midnight (at least 1). */

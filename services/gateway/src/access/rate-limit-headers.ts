@@ -25,8 +25,20 @@ export interface LimitState {
   dailyResetSeconds: number;
 }
 
+/** Policies already formatted, per plan object (plans are replaced, never changed in place). */
+const policies = new WeakMap<PlanLimits, string>();
+
 /** `RateLimit-Policy`: the plan's two policies; the same on every response of the plan. */
 export function rateLimitPolicy(plan: PlanLimits): string {
+  let policy = policies.get(plan);
+  if (policy === undefined) {
+    policy = formatPolicy(plan);
+    policies.set(plan, policy);
+  }
+  return policy;
+}
+
+function formatPolicy(plan: PlanLimits): string {
   const refillSeconds = Math.max(1, Math.ceil(plan.burst / plan.ratePerSecond));
   return `"${RatePolicy.burst}";q=${plan.burst};w=${refillSeconds}, "${RatePolicy.daily}";q=${plan.dailyQuota};w=${DAY_SECONDS}`;
 }
