@@ -63,7 +63,7 @@ describe('chart pins', () => {
     const byRepository = new Map(images.map((i) => [i.image.slice(0, i.image.lastIndexOf(':')), i.image]));
     for (const { repository, pin } of PINNED)
       expect(byRepository.get(repository)).toBe(`${repository}:${versions[pin]}`);
-    for (const name of ['gateway', 'trades', 'validation', 'reference-data']) {
+    for (const name of ['gateway', 'trades', 'validation', 'reference-data', 'init']) {
       expect(byRepository.get(`tradeflow/${name}`)).toBe(`tradeflow/${name}:${chart.appVersion}`);
     }
   });

@@ -294,10 +294,19 @@ describe('the chart per values file', () => {
     expect(ingress.spec).toMatchObject({ ingressClassName: 'nginx', rules: [{ host: 'tradeflow.local' }] });
   });
 
-  it('when rendered with the defaults, then the init Job runs after install and upgrade as a hook', () => {
+  it('when rendered with the defaults, then the init Job runs the init image after install and upgrade with the demo key', () => {
     const job = find(objectsOf('values.yaml'), 'Job', 'tradeflow-init');
     expect(job.metadata.annotations).toMatchObject({ 'helm.sh/hook': 'post-install,post-upgrade' });
-    expect(podSpec(job).containers[0]?.command).toEqual(['node', 'dist/seed/cli.js']);
+    const container = podSpec(job).containers[0];
+    expect(container?.image).toBe('tradeflow/init:0.1.0');
+    expect(container?.command).toBeUndefined();
+    expect(container?.env?.find((e) => e.name === 'GATEWAY_DEMO_API_KEY')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'tradeflow-credentials',
+      key: 'GATEWAY_DEMO_API_KEY',
+    });
+    expect(container?.env?.find((e) => e.name === 'KAFKA_BROKERS')?.value).toBe('tradeflow-kafka:9092');
+    const minikube = podSpec(find(objectsOf('values-minikube.yaml'), 'Job', 'tradeflow-init')).containers[0];
+    expect(minikube?.env?.find((e) => e.name === 'PUBLIC_GATEWAY_URL')?.value).toBe('http://tradeflow.local');
   });
 
   it('when the dashboard JSON exists, then a labelled ConfigMap carries it; when it does not, then none is rendered', () => {
