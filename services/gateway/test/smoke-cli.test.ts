@@ -196,4 +196,11 @@ describe('smoke-cli', () => {
   it('when the API key variable is missing, then the config names it', () => {
     expect(() => loadConfig(smokeEnv, { SMOKE_GATEWAY_URL: baseUrl })).toThrow(/SMOKE_API_KEY/);
   });
+
+  it('when SMOKE_PRICE is not a positive number, then the config names it; when it is, then it is the fallback price', () => {
+    expect(() => loadConfig(smokeEnv, { SMOKE_API_KEY: VALID_KEY, SMOKE_PRICE: 'cheap' })).toThrow(
+      'SMOKE_PRICE: "cheap" is not a positive price',
+    );
+    expect(loadConfig(smokeEnv, { SMOKE_API_KEY: VALID_KEY, SMOKE_PRICE: '12.5' }).fallbackPrice).toBe(12.5);
+  });
 });
