@@ -4,7 +4,7 @@
 # process per service, all on loopback), runs scripts/bench/pipeline/main.ts (raw DynamoDB and Kafka
 # ceilings, end-to-end maximum, latency at 25/50/75% of it, item writes per trade, peak RSS), then stops
 # every process it started, on success, failure or Ctrl-C. BENCH_CPU_PROF=1 also profiles the services
-# (node --cpu-prof) and prints their hot frames. docs/load-testing.md describes the knobs.
+# (V8's CPU profiler, as node --cpu-prof) and prints their hot frames. docs/load-testing.md describes the knobs.
 set -euo pipefail
 # shellcheck source=../shape/lib.sh
 source "$(dirname "$0")/../shape/lib.sh"
@@ -51,8 +51,10 @@ trap 'exit 130' INT TERM
 
 if [[ ${BENCH_CPU_PROF:-0} == 1 ]]; then
   mkdir -p "$PROFILE_DIR"
-  say "profiling the services: node --cpu-prof into ${PROFILE_DIR#"$ROOT"/}"
-  NODE_OPTIONS="${NODE_OPTIONS:-} --cpu-prof --cpu-prof-dir=$PROFILE_DIR" "$SHAPE_DIR/up.sh"
+  say "profiling the services (V8 CPU profiler, 1 ms sampling) into ${PROFILE_DIR#"$ROOT"/}"
+  # Node 20 refuses --cpu-prof in NODE_OPTIONS; a preload starts the same profiler in each service only.
+  BENCH_PROFILE_DIR=$PROFILE_DIR NODE_OPTIONS="${NODE_OPTIONS:-} --require $ROOT/scripts/bench/pipeline/cpu-profiler.cjs" \
+    "$SHAPE_DIR/up.sh"
 else
   "$SHAPE_DIR/up.sh"
 fi

@@ -39,12 +39,14 @@ function main(): void {
     .sort()) {
     const pid = pidOfProfile(file) ?? '';
     if (names.size > 0 && !names.has(pid)) continue;
-    const summary = summariseProfile(join(dir, file), Number(countArg ?? 15));
+    const summary = summariseProfile(join(dir, file), { top: Number(countArg ?? 15) });
     process.stdout.write(
       [
         `== ${names.get(pid) ?? file}: busy ${(summary.busyMs / 1000).toFixed(1)} s`,
         '  by place (self time):',
         ...rows(summary.places),
+        '  our code (nearest own function above each sample, callees included):',
+        ...rows(summary.ours),
         '  top functions (self time):',
         ...rows(summary.functions),
         '',

@@ -123,13 +123,16 @@ export function counterSum(metricsText: string, name: string, labelMatch = ''): 
   return sum;
 }
 
-/** A counter's samples summed per value of one label (`table`, say) in a /metrics text. */
-export function counterByLabel(metricsText: string, name: string, label: string): Record<string, number> {
+/**
+ * A counter's samples summed per combination of `labels` (values joined by a space: `PutItem trades`) in a
+ * /metrics text. A sample without one of the labels counts under an empty value.
+ */
+export function counterByLabels(metricsText: string, name: string, labels: string[]): Record<string, number> {
   const out: Record<string, number> = {};
-  const pattern = new RegExp(`${label}="([^"]*)"`);
+  const patterns = labels.map((label) => new RegExp(`[{,]${label}="([^"]*)"`));
   for (const line of metricsText.split('\n')) {
     if (!line.startsWith(`${name}{`)) continue;
-    const key = pattern.exec(line)?.[1] ?? '';
+    const key = patterns.map((pattern) => pattern.exec(line)?.[1] ?? '').join(' ');
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
     if (Number.isFinite(value)) out[key] = (out[key] ?? 0) + value;
   }

@@ -13,7 +13,7 @@ import { buildUniverse, MixStream, TradeFactory } from '../../../tests/load/lib/
 import { writeBlock } from '../lib/doc-block';
 import { describeMachine } from '../lib/machine';
 import {
-  counterByLabel,
+  counterByLabels,
   counterSum,
   measureMax,
   measureMaxBatch,
@@ -58,6 +58,8 @@ const settings = {
 
 /** H6a's DynamoDB item-write counter, summed over every process that exports it. */
 const ITEM_WRITES_METRIC = env.BENCH_ITEM_WRITES_METRIC ?? 'dynamodb_item_writes_total';
+/** Its companion: one observation per DynamoDB call, by operation and table. */
+const STORE_CALLS_METRIC = 'dynamodb_request_duration_seconds_count';
 const ALL_SCOPES = ['trades:read', 'trades:write', 'reference:read', 'reference:write'];
 
 function say(text: string): void {
@@ -93,16 +95,20 @@ async function requireOnlyOurConsumers(): Promise<void> {
   }
 }
 
-/** Item writes so far per table, summed over every service's /metrics; undefined when nobody exports the counter. */
-async function itemWrites(urls: string[]): Promise<Record<string, number> | undefined> {
+/** A counter summed over every service's /metrics per label combination; undefined when nobody exports it. */
+async function scrape(
+  urls: string[],
+  name: string,
+  labels: string[],
+): Promise<Record<string, number> | undefined> {
   let total: Record<string, number> | undefined;
   for (const url of urls) {
     try {
       const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
-      if (!text.includes(ITEM_WRITES_METRIC)) continue;
+      if (!text.includes(`${name}{`)) continue;
       total ??= {};
-      for (const [table, n] of Object.entries(counterByLabel(text, ITEM_WRITES_METRIC, 'table')))
-        total[table] = (total[table] ?? 0) + n;
+      for (const [key, n] of Object.entries(counterByLabels(text, name, labels)))
+        total[key] = (total[key] ?? 0) + n;
     } catch {
       // A process without /metrics (or gone) adds nothing.
     }
@@ -110,14 +116,27 @@ async function itemWrites(urls: string[]): Promise<Record<string, number> | unde
   return total;
 }
 
-/** The writes per table between two readings, and their sum. */
-function writesBetween(
-  before: Record<string, number>,
-  after: Record<string, number>,
-): { writes: number; byTable: Record<string, number> } {
-  const byTable: Record<string, number> = {};
-  for (const [table, n] of Object.entries(after)) byTable[table] = n - (before[table] ?? 0);
-  return { writes: Object.values(byTable).reduce((a, b) => a + b, 0), byTable };
+/** What the store did: item writes per table, calls per operation and table. */
+interface StoreCounters {
+  writes?: Record<string, number>;
+  calls?: Record<string, number>;
+}
+
+async function storeCounters(urls: string[]): Promise<StoreCounters> {
+  const writes = await scrape(urls, ITEM_WRITES_METRIC, ['table']);
+  const calls = await scrape(urls, STORE_CALLS_METRIC, ['operation', 'table']);
+  return { ...(writes === undefined ? {} : { writes }), ...(calls === undefined ? {} : { calls }) };
+}
+
+/** Each key's increase between two readings. */
+function increase(
+  before: Record<string, number> = {},
+  after: Record<string, number> = {},
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, n] of Object.entries(after))
+    if (n - (before[key] ?? 0) > 0) out[key] = n - (before[key] ?? 0);
+  return out;
 }
 
 /** The gateway with a consumer made for this run (every account, every scope, an unthrottled plan). */
@@ -205,7 +224,7 @@ async function main(): Promise<void> {
     await prepareUniverse(api, universe, factory);
     say('reference data in the caches; measuring the maximum');
 
-    const writesBefore = await itemWrites(metricUrls);
+    const storeBefore = await storeCounters(metricUrls);
     const appliedBefore = counterSum(
       await (await fetch(api.tradesMetricsUrl)).text(),
       'trades_status_updates_total',
@@ -228,7 +247,7 @@ async function main(): Promise<void> {
       );
       rates.push(phase);
     }
-    const writesAfter = await itemWrites(metricUrls);
+    const storeAfter = await storeCounters(metricUrls);
     const appliedAfter = counterSum(
       await (await fetch(api.tradesMetricsUrl)).text(),
       'trades_status_updates_total',
@@ -246,13 +265,13 @@ async function main(): Promise<void> {
       max,
       maxBatch,
       rates,
-      ...(writesBefore === undefined || writesAfter === undefined
+      ...(storeAfter.writes === undefined
         ? {}
         : {
-            writes: {
-              metric: ITEM_WRITES_METRIC,
+            store: {
               trades: appliedAfter - appliedBefore,
-              ...writesBetween(writesBefore, writesAfter),
+              writesByTable: increase(storeBefore.writes, storeAfter.writes),
+              callsByOperation: increase(storeBefore.calls, storeAfter.calls),
             },
           }),
       rss: processes.map((p) => ({ ...p, peakMiB: peakRssMiB(p.pid) })),

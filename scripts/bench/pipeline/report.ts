@@ -32,8 +32,11 @@ export interface BenchResult {
   max: MaxResult;
   maxBatch?: MaxResult;
   rates: RateResult[];
-  /** DynamoDB item writes per final trade, from the services' counters; undefined when not exported. */
-  writes?: { metric: string; writes: number; trades: number; byTable: Record<string, number> };
+  /**
+   * What the store did over the end-to-end phases, from the services' counters (undefined when they export
+   * none): item writes per table and calls per `<operation> <table>`, for `trades` final trades.
+   */
+  store?: { trades: number; writesByTable: Record<string, number>; callsByOperation: Record<string, number> };
   rss: { name: string; pid: number; peakMiB?: number }[];
   seconds: number;
 }
@@ -93,16 +96,22 @@ function summaryRows(result: BenchResult): [string, string][] {
     ['end-to-end / raw Kafka', dec(r.toKafka)],
   );
   if (r.batchToStore !== undefined) rows.push(['end-to-end via batch / raw DynamoDB', dec(r.batchToStore)]);
-  rows.push([
-    'DynamoDB item writes per trade',
-    result.writes === undefined || result.writes.trades === 0
-      ? 'n/a (no item-write counter in /metrics)'
-      : `${dec(result.writes.writes / result.writes.trades)} (${int(result.writes.writes)} writes / ${int(result.writes.trades)} trades)`,
-  ]);
-  const w = result.writes;
-  if (w !== undefined && w.trades > 0)
-    for (const [table, writes] of Object.entries(w.byTable).sort((a, b) => b[1] - a[1]))
-      if (writes > 0) rows.push([`  of which to table ${table}`, dec(writes / w.trades)]);
+  const store = result.store;
+  if (store === undefined || store.trades === 0) {
+    rows.push(['DynamoDB item writes per trade', 'n/a (no item-write counter in /metrics)']);
+  } else {
+    const per = (n: number) => dec(n / store.trades);
+    const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+    const sorted = (r: Record<string, number>) => Object.entries(r).sort((a, b) => b[1] - a[1]);
+    const writes = sum(store.writesByTable);
+    rows.push([
+      'DynamoDB item writes per trade',
+      `${per(writes)} (${int(writes)} writes / ${int(store.trades)} trades)`,
+    ]);
+    for (const [table, n] of sorted(store.writesByTable)) rows.push([`  to table ${table}`, per(n)]);
+    rows.push(['DynamoDB calls per trade', per(sum(store.callsByOperation))]);
+    for (const [call, n] of sorted(store.callsByOperation)) rows.push([`  ${call}`, per(n)]);
+  }
   const half = halfPhase(result);
   if (half !== undefined)
     rows.push([

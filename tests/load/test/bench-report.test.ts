@@ -2,7 +2,7 @@
 // and target verdicts, and the profile file names it maps to services.
 import { pidOfProfile } from '../../../scripts/bench/pipeline/cpu-profile-top.ts';
 import {
-  counterByLabel,
+  counterByLabels,
   counterSum,
   percentile,
   percentiles,
@@ -23,6 +23,10 @@ trades_status_updates_total_created{result="applied"} 1700000000
 dynamodb_item_writes_total{table="trades",service="trades"} 240
 dynamodb_item_writes_total{table="idempotency",service="trades"} 10
 dynamodb_item_writes_total{table="trades",service="other"} 5
+dynamodb_request_duration_seconds_count{operation="PutItem",table="trades",outcome="ok"} 6
+dynamodb_request_duration_seconds_count{operation="PutItem",table="trades",outcome="error"} 1
+dynamodb_request_duration_seconds_count{operation="BatchWriteItem",table="outcomes",outcome="ok"} 2
+dynamodb_request_duration_seconds_sum{operation="BatchWriteItem",table="outcomes",outcome="ok"} 0.5
 `;
 
 function phase(share: number, p99: number): RateResult {
@@ -67,11 +71,10 @@ function result(maxRate: number, p99AtHalf: number): BenchResult {
     rawKafka: { messages: 100_000, seconds: 10, messagesPerSecond: 10_000, partitions: 6, batchSize: 100 },
     max,
     rates: [phase(0.25, 50), phase(0.5, p99AtHalf), phase(0.75, 400)],
-    writes: {
-      metric: 'dynamodb_item_writes_total',
-      writes: 500,
+    store: {
       trades: 200,
-      byTable: { trades: 400, outcomes: 100 },
+      writesByTable: { trades: 400, outcomes: 100 },
+      callsByOperation: { 'PutItem trades': 200, 'UpdateItem trades': 200, 'BatchWriteItem outcomes': 8 },
     },
     rss: [{ name: 'trades', pid: 42, peakMiB: 180.4 }],
     seconds: 200,
@@ -89,7 +92,13 @@ describe('pipeline benchmark report', () => {
   it('when a /metrics text is read, then only the named counter counts, by label or in total', () => {
     expect(counterSum(METRICS, 'trades_status_updates_total', 'result="applied"')).toBe(120);
     expect(counterSum(METRICS, 'trades_status_updates_total')).toBe(123);
-    expect(counterByLabel(METRICS, 'dynamodb_item_writes_total', 'table')).toEqual({
+    expect(
+      counterByLabels(METRICS, 'dynamodb_request_duration_seconds_count', ['operation', 'table']),
+    ).toEqual({
+      'PutItem trades': 7,
+      'BatchWriteItem outcomes': 2,
+    });
+    expect(counterByLabels(METRICS, 'dynamodb_item_writes_total', ['table'])).toEqual({
       trades: 245,
       idempotency: 10,
     });
@@ -103,7 +112,9 @@ describe('pipeline benchmark report', () => {
     expect(md).toContain('| end-to-end / raw DynamoDB (target ≥ 0.5) | 0.52 (met) |');
     expect(md).toContain('| p99 submit→final at 50% of max (target ≤ 250 ms) | 200 ms (met) |');
     expect(md).toContain('| DynamoDB item writes per trade | 2.50 (500 writes / 200 trades) |');
-    expect(md).toContain('|   of which to table trades | 2.00 |');
+    expect(md).toContain('|   to table trades | 2.00 |');
+    expect(md).toContain('| DynamoDB calls per trade | 2.04 |');
+    expect(md).toContain('|   BatchWriteItem outcomes | 0.04 |');
     expect(md).toContain(
       '2 cores (Test CPU), 8 GiB memory, Node v20.20.0, 2026-01-01T00:00:00Z, commit abc1234, load average 1.50 → 2.50',
     );
