@@ -18,6 +18,8 @@ const shared = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Downloads and build copies (.cache/ship holds whole copies of the packages) are not modules of this repo.
+  modulePathIgnorePatterns: ['<rootDir>/.cache/', '<rootDir>/.run/'],
 };
 
 /** @type {import('jest').Config} */
