@@ -16,8 +16,9 @@ PID_DIR="$RUN_DIR/pids"
 # Infrastructure (kafka, dynamodb) that `make up` started, one name a line; `make down` stops only these.
 INFRA_RECORD="$RUN_DIR/infra-started-by-up"
 
-# The services of the distributed shape, in start order (each is services/<name>/dist/main.js).
-SERVICES=(reference-data validation trades)
+# The processes of the distributed shape, in start order (each is services/<name>/dist/main.js); the gateway is
+# the public entry, the services are its upstreams.
+SERVICES=(reference-data validation trades gateway)
 
 # Seconds to wait for every service's /readyz, and for a service to exit after SIGTERM.
 READY_DEADLINE=${TRADEFLOW_READY_TIMEOUT:-120}
@@ -29,6 +30,7 @@ port_of() {
     trades) echo "${TRADES_HTTP_PORT:-8081}" ;;
     reference-data) echo "${REFERENCE_DATA_HTTP_PORT:-8082}" ;;
     validation) echo "${VALIDATION_HTTP_PORT:-8083}" ;;
+    gateway) echo "${GATEWAY_HTTP_PORT:-8080}" ;;
     *) die "no port known for service $1" ;;
   esac
 }
@@ -69,6 +71,37 @@ stop_pid() {
   done
   say "$name: still running ${STOP_DEADLINE}s after SIGTERM; sending SIGKILL"
   kill -KILL "$pid" 2>/dev/null || true
+}
+
+# The local shapes' gateway credentials, kept under .run so the demo key stays the same from one start to the
+# next: the admin token, and the demo consumer's API key (tfk_<key id>_<secret>). A GATEWAY_ADMIN_TOKEN or
+# GATEWAY_DEMO_API_KEY already set wins. Exports them with GATEWAY_DEMO_CONSUMER=true for the gateway to use.
+ADMIN_TOKEN_FILE="$RUN_DIR/gateway-admin-token"
+DEMO_KEY_FILE="$RUN_DIR/gateway-demo-api-key"
+gateway_credentials() {
+  mkdir -p "$RUN_DIR"
+  if [[ -z ${GATEWAY_ADMIN_TOKEN:-} ]]; then
+    [[ -s $ADMIN_TOKEN_FILE ]] || (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$ADMIN_TOKEN_FILE")
+    GATEWAY_ADMIN_TOKEN=$(<"$ADMIN_TOKEN_FILE")
+  fi
+  if [[ -z ${GATEWAY_DEMO_API_KEY:-} ]]; then
+    if [[ ! -s $DEMO_KEY_FILE ]]; then
+      local id secret
+      id=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+      secret=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+      (umask 077 && printf 'tfk_%s_%s' "$id" "$secret" >"$DEMO_KEY_FILE")
+    fi
+    GATEWAY_DEMO_API_KEY=$(<"$DEMO_KEY_FILE")
+  fi
+  export GATEWAY_ADMIN_TOKEN GATEWAY_DEMO_API_KEY
+  export GATEWAY_DEMO_CONSUMER=${GATEWAY_DEMO_CONSUMER:-true}
+}
+
+# The gateway's upstreams: the services at their own ports (an override of *_HTTP_PORT moves both ends).
+gateway_upstreams() {
+  export GATEWAY_UPSTREAM_TRADES_URL=${GATEWAY_UPSTREAM_TRADES_URL:-$(url_of trades)}
+  export GATEWAY_UPSTREAM_REFERENCE_DATA_URL=${GATEWAY_UPSTREAM_REFERENCE_DATA_URL:-$(url_of reference-data)}
+  export GATEWAY_UPSTREAM_VALIDATION_URL=${GATEWAY_UPSTREAM_VALIDATION_URL:-$(url_of validation)}
 }
 
 # The URLs and curl examples (the same text the all-in-one prints): print_banner "<what runs>" "<how to stop>".

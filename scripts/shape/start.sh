@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make start`: every service in one process (the all-in-one) in the foreground, with the memory bus,
-# DynamoDB Local as its child process and the demo data loaded. Its JSON logs go to .run/logs/all-in-one.log;
-# the terminal shows the URLs and curl examples once everything is ready. Ctrl-C stops it cleanly (the
+# `make start`: every service and the gateway in one process (the all-in-one) in the foreground, with the memory
+# bus, DynamoDB Local as its child process, the demo data loaded and the gateway's demo consumer created. Its
+# JSON logs go to .run/logs/all-in-one.log; the terminal shows the gateway's URL, the demo API key and curl
+# examples once everything is ready. Ctrl-C stops it cleanly (the
 # modules in reverse order, DynamoDB Local last).
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -15,6 +16,8 @@ for name in "${SERVICES[@]}"; do
 done
 
 mkdir -p "$LOG_DIR"
+# The gateway's admin token and demo key, kept in .run so the key stays the same from one start to the next.
+gateway_credentials
 # The demo has no price feed: the seeded prices would turn stale (a rejection) 15 minutes after loading.
 export VALIDATION_STALE_PRICE_MAX_AGE=${VALIDATION_STALE_PRICE_MAX_AGE:-24h}
 log="$LOG_DIR/all-in-one.log"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make up`: the distributed shape without Docker. Kafka and DynamoDB Local from scripts/infra, then every
-# service as its own background process (Kafka bus), logs in .run/logs/<name>.log, pids in .run/pids/.
-# Loads the seed data once, waits until every /readyz answers, prints the URLs and curl examples. Safe to
-# run twice: what runs already is reused. `make down` stops what this started.
+# service and the gateway as their own background processes (Kafka bus), logs in .run/logs/<name>.log, pids in
+# .run/pids/. Loads the seed data once, waits until every /readyz answers, prints the gateway's URL (the one
+# public entry), the demo API key and curl examples. Safe to run twice: what runs already is reused. `make down`
+# stops what this started.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -11,6 +12,9 @@ t0=$SECONDS
 # The demo has no price feed: the seeded prices would turn stale (a rejection) 15 minutes after loading.
 export VALIDATION_STALE_PRICE_MAX_AGE=${VALIDATION_STALE_PRICE_MAX_AGE:-24h}
 mkdir -p "$LOG_DIR" "$PID_DIR"
+# The gateway's admin token and demo key (.run), and its upstreams; the banner prints the same key.
+gateway_credentials
+gateway_upstreams
 
 for name in "${SERVICES[@]}"; do
   [[ -f $(main_of "$name") ]] || die "services/$name/dist/main.js is missing; run \`make build\` first"

@@ -82,6 +82,15 @@ export function localUrl(http: { host: string; port: number }): string {
 export interface BannerOptions {
   /** What runs, in a few words. */
   shape: string;
+  /** The gateway: the one public entry. */
+  gatewayUrl: string;
+  /** The demo consumer's API key, when the gateway created one. */
+  apiKey: string | undefined;
+  /** The accounts the demo key may act for. */
+  demoAccounts: string;
+  /** The gateway's admin listener. */
+  adminUrl: string;
+  /** The services behind the gateway (its upstreams). */
   tradesUrl: string;
   referenceDataUrl: string;
   validationUrl: string;
@@ -89,6 +98,9 @@ export interface BannerOptions {
   stop: string;
   now: Date;
 }
+
+/** The variable the curl examples read the key from. */
+export const KEY_VARIABLE = 'TRADEFLOW_API_KEY';
 
 /** JSON with two decimals on prices, as a person would type it. */
 function body(trade: DemoTrade): string {
@@ -100,40 +112,55 @@ function body(trade: DemoTrade): string {
 
 function curlPost(url: string, trade: DemoTrade): string {
   return [
-    `  curl -s ${url}/v1/trades -H 'content-type: application/json' \\`,
+    `  curl -s ${url}/v1/trades -H "x-api-key: $${KEY_VARIABLE}" -H 'content-type: application/json' \\`,
     `    -d '${body(trade)}'`,
   ].join('\n');
 }
 
 /** The banner text (plain, no colours: it may go to a log file). */
 export function startBanner(options: BannerOptions): string {
-  const { tradesUrl: trades } = options;
+  const { gatewayUrl: gateway } = options;
   const demo = demoTrades(options.now);
   const { validated, rejected } = demo;
+  const key =
+    options.apiKey === undefined
+      ? [
+          'No demo consumer (GATEWAY_DEMO_CONSUMER=false): create a consumer and its key with the admin API, then',
+          `  export ${KEY_VARIABLE}=<its key>`,
+        ]
+      : [
+          `The demo API key (consumer "demo", accounts ${options.demoAccounts}, every scope):`,
+          '',
+          `  export ${KEY_VARIABLE}=${options.apiKey}`,
+        ];
   return [
     '',
     `Tradeflow is running (${options.shape}).`,
     '',
-    `  trades           ${trades}   POST /v1/trades, /v1/trades/batch, /v1/trades/bulk`,
-    `  reference data   ${options.referenceDataUrl}   /v1/reference/{markets,instruments,prices,accounts,restricted,fx}`,
-    `  validation       ${options.validationUrl}   GET /v1/validation/rules`,
+    `  gateway          ${gateway}   the public API: /v1/trades, /v1/accounts, /v1/reference, /v1/validation`,
+    `  API docs         ${gateway}/docs   (OpenAPI 3.1: ${gateway}/openapi.json)`,
+    `  gateway admin    ${options.adminUrl}   Bearer $GATEWAY_ADMIN_TOKEN (make start/up: .run/gateway-admin-token)`,
+    '',
+    `Behind the gateway (they take only requests that carry the identity it sets): trades ${options.tradesUrl},`,
+    `reference data ${options.referenceDataUrl}, validation ${options.validationUrl}.`,
+    '',
+    ...key,
     '',
     `A trade that passes every rule (${validated.accountId} buys ${validated.quantity} ${validated.symbol} at its reference price):`,
     '',
-    curlPost(trades, validated),
+    curlPost(gateway, validated),
     '',
     `and one that is rejected (${rejected.symbol} is on the restricted list, and ${rejected.quantity.toLocaleString('en-US')} is over ` +
       `${rejected.accountId}'s ${DEMO_ACCOUNT_LIMITS.maxQuantity.toLocaleString('en-US')} per trade):`,
     '',
-    curlPost(trades, rejected),
+    curlPost(gateway, rejected),
     '',
     'Each answer carries the trade id and its statusUrl; a moment later the trade is VALIDATED, or REJECTED with',
     'every failed rule and its reason:',
     '',
-    `  curl -s ${trades}/v1/trades/<tradeId>`,
-    `  curl -s '${trades}/v1/accounts/${validated.accountId}/trades?status=REJECTED'`,
+    `  curl -s ${gateway}/v1/trades/<tradeId> -H "x-api-key: $${KEY_VARIABLE}"`,
+    `  curl -s '${gateway}/v1/accounts/${validated.accountId}/trades?status=REJECTED' -H "x-api-key: $${KEY_VARIABLE}"`,
     '',
-    'These go straight to the trades service; the gateway (with a demo API key) comes in a later issue.',
     'Sending the same trade twice makes the second a probable duplicate (same trade time): change the quantity.',
     '',
     `${options.stop} stops it.`,

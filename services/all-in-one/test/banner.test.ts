@@ -3,7 +3,14 @@ import type { TradeSubmitted } from '@tradeflow/contracts';
 import { generateSeed } from '@tradeflow/reference-data/seed';
 // The pure rule set (the package exports only its modules), so the examples are checked against the real rules.
 import { DEFAULT_VALIDATION_SETTINGS, validateTrade } from '../../validation/src/domain';
-import { demoTradeTime, demoTrades, localUrl, startBanner, type DemoTrade } from '../src/banner';
+import {
+  demoTradeTime,
+  demoTrades,
+  KEY_VARIABLE,
+  localUrl,
+  startBanner,
+  type DemoTrade,
+} from '../src/banner';
 
 const NOW = new Date('2025-06-09T08:00:00Z'); // a Monday
 
@@ -46,21 +53,36 @@ describe('start banner', () => {
     expect(judge(demo.rejected)).toEqual({ status: 'REJECTED', ruleIds: demo.rejectedRuleIds });
   });
 
-  it('when printed, then each curl posts one of the examples as JSON to the trades URL', () => {
-    const text = startBanner({
-      shape: 'test',
-      stop: 'Ctrl-C',
-      tradesUrl: 'http://127.0.0.1:18081',
-      referenceDataUrl: 'http://127.0.0.1:18082',
-      validationUrl: 'http://127.0.0.1:18083',
-      now: NOW,
-    });
+  const options = {
+    shape: 'test',
+    stop: 'Ctrl-C',
+    gatewayUrl: 'http://127.0.0.1:18080',
+    apiKey: 'tfk_demo0001_' + 'a'.repeat(43),
+    demoAccounts: 'DEMO-1',
+    adminUrl: 'http://127.0.0.1:18090',
+    tradesUrl: 'http://127.0.0.1:18081',
+    referenceDataUrl: 'http://127.0.0.1:18082',
+    validationUrl: 'http://127.0.0.1:18083',
+    now: NOW,
+  };
+
+  it('when printed, then each curl posts one of the examples as JSON through the gateway with the demo key', () => {
+    const text = startBanner(options);
     const bodies = [...text.matchAll(/-d '([^']+)'/g)].map((m) => JSON.parse(m[1] ?? '') as unknown);
 
     expect(bodies).toEqual([demoTrades(NOW).validated, demoTrades(NOW).rejected]);
-    expect(text).toContain('curl -s http://127.0.0.1:18081/v1/trades ');
+    expect(text).toContain(`export ${KEY_VARIABLE}=${options.apiKey}`);
+    expect(text).toContain(`curl -s http://127.0.0.1:18080/v1/trades -H "x-api-key: $${KEY_VARIABLE}" `);
+    expect(text).not.toMatch(/curl -s http:\/\/127\.0\.0\.1:1808[123]/);
     expect(text).toContain('"price":190.00');
     expect(text).toContain('Ctrl-C stops it.');
+  });
+
+  it('when there is no demo consumer, then the banner says how to get a key instead of printing one', () => {
+    const text = startBanner({ ...options, apiKey: undefined });
+
+    expect(text).toContain('No demo consumer');
+    expect(text).not.toContain('tfk_');
   });
 
   it('when a service listens on every interface, then its URL points at loopback', () => {

@@ -24,3 +24,13 @@ export {
 } from './proxy/route-table';
 export { breakerName } from './proxy/upstream';
 export { GatewayErrorCode } from './proxy/errors';
+export {
+  ACCESS_CONTROL_MODULE,
+  AccessModule,
+  accessModules,
+  DEMO_CONSUMER_ID,
+  type AccessControl,
+  type Caller,
+  type DemoConsumerStatus,
+} from './access';
+export { OPENAPI_MODULE } from './openapi';
