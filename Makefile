@@ -2,7 +2,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help install build lint format test test-unit start up down seed logs infra-up infra-down infra-status k8s bench bench-gateway clean distclean
+.PHONY: help install build lint format test test-unit test-ship start up down seed logs infra-up infra-down infra-status k8s bench bench-gateway clean distclean
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -34,6 +34,9 @@ test: build lint ## Run every suite; starts real Kafka and DynamoDB Local when n
 
 test-unit: install ## Run only the suites that need nothing running
 	npx jest --selectProjects unit
+
+test-ship: install ## Run only the shipping checks: Dockerfile bundles, docker compose, chart, manifests, pins (tests/ship)
+	npx jest tests/ship
 
 start: build ## Run everything in one process with demo data (memory bus, DynamoDB Local inside); Ctrl-C stops it
 	@scripts/shape/start.sh

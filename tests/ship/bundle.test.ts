@@ -88,6 +88,46 @@ afterAll(async () => {
   }
 });
 
+describe('the Dockerfile', () => {
+  it('when a service image is built, then it runs node dist/main.js as user 1000 in production mode on every interface', () => {
+    for (const service of SERVICES) {
+      const image = imageConfig(dockerfile, 'service', { SERVICE: service });
+      expect({
+        service,
+        command: [...image.entrypoint, ...image.cmd],
+        workdir: image.workdir,
+        user: image.user,
+        env: { NODE_ENV: image.env.NODE_ENV, HTTP_HOST: image.env.HTTP_HOST, SERVICE: image.env.SERVICE },
+        healthcheck: image.healthcheck,
+      }).toEqual({
+        service,
+        command: ['node', 'dist/main.js'],
+        workdir: `/app/services/${service}`,
+        user: '1000:1000',
+        env: { NODE_ENV: 'production', HTTP_HOST: '0.0.0.0', SERVICE: service },
+        healthcheck: ['node', '/app/healthcheck.cjs'],
+      });
+    }
+  });
+
+  it('when an image is built, then no secret is baked in and the build stage runs the one bundle script', () => {
+    const secretish = /(secret|token|password|passwd|credential|api_?key|access_?key)/i;
+    const baked = dockerfile.stages
+      .flatMap((s) => s.instructions)
+      .filter((i) => (i.keyword === 'ENV' || i.keyword === 'ARG') && secretish.test(i.args));
+    expect(baked).toEqual([]);
+    const build = dockerfile.stages.find((s) => s.name === 'build');
+    const runs = (build?.instructions ?? []).filter(
+      (i) => i.keyword === 'RUN' && i.args.includes('bundle.sh'),
+    );
+    expect(runs.map((r) => r.args.replace(/^--mount=\S+\s+/, ''))).toEqual([
+      'scripts/ship/bundle.sh "$SERVICE" /out',
+    ]);
+    const init = imageConfig(dockerfile, 'init', { SERVICE: 'init' });
+    expect([init.user, [...init.entrypoint, ...init.cmd]]).toEqual(['1000:1000', ['bash', 'init/init.sh']]);
+  });
+});
+
 describe.each(SERVICES)('the %s image', (service) => {
   const image = imageConfig(dockerfile, 'service', { SERVICE: service });
 
