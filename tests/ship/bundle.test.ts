@@ -131,7 +131,7 @@ describe('the Dockerfile', () => {
 describe.each(SERVICES)('the %s image', (service) => {
   const image = imageConfig(dockerfile, 'service', { SERVICE: service });
 
-  it('when its bundle starts with the image command, then /livez answers, the HEALTHCHECK passes and SIGTERM stops it with exit 0', async () => {
+  it('when its bundle starts with the image command, then /livez answers, the HEALTHCHECK passes (and on /readyz), SIGTERM stops it with exit 0', async () => {
     const bundle = join(bundles, service);
     const env = await containerEnv(service, image);
     const started = start([...image.entrypoint, ...image.cmd], onHost(bundle, image.workdir), env);
@@ -153,17 +153,25 @@ describe.each(SERVICES)('the %s image', (service) => {
       const healthcheck = image.healthcheck ?? [];
       expect(healthcheck.length).toBeGreaterThan(0);
       const [program = '', ...args] = healthcheck;
-      const probe = spawnSync(
-        program === 'node' ? process.execPath : program,
-        args.map((a) => onHost(bundle, a)),
-        {
-          cwd: onHost(bundle, image.workdir),
-          env,
-          encoding: 'utf8',
-          timeout: 10_000,
-        },
-      );
+      const runProbe = (...extra: string[]) =>
+        spawnSync(
+          program === 'node' ? process.execPath : program,
+          [...args.map((a) => onHost(bundle, a)), ...extra],
+          {
+            cwd: onHost(bundle, image.workdir),
+            env,
+            encoding: 'utf8',
+            timeout: 10_000,
+          },
+        );
+      const probe = runProbe();
       expect({ status: probe.status, stderr: probe.stderr }).toEqual({ status: 0, stderr: '' });
+      // docker-compose.yml probes readiness with the same script: the service gets there on its own.
+      await eventually(
+        () => (runProbe('readyz').status === 0 ? true : undefined),
+        `${service} /readyz`,
+        START_TIMEOUT_MS,
+      );
 
       started.child.kill('SIGTERM');
       const code = await Promise.race([

@@ -119,12 +119,12 @@ describe('docker-compose.yml', () => {
     expect(oneShotsWithCheck.map(([name]) => name)).toEqual([]);
   });
 
-  it('when a service is built from the Dockerfile, then its health check is the image HEALTHCHECK', () => {
+  it('when a service is built from the Dockerfile, then its health check is the image HEALTHCHECK on /readyz', () => {
     for (const [name, service] of built.filter(([, s]) => !isOneShot(s))) {
       const image = imageConfig(dockerfile, 'service', buildArgsOf(service));
       expect({ name, test: service.healthcheck?.test }).toEqual({
         name,
-        test: ['CMD', ...(image.healthcheck ?? [])],
+        test: ['CMD', ...(image.healthcheck ?? []), 'readyz'],
       });
     }
   });
