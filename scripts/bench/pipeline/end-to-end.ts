@@ -82,6 +82,8 @@ export interface RateResult {
   /** Trades read back final with the status the plan expects, of those read. */
   asPlanned: number;
   final: number;
+  /** Up to five trades that ended otherwise than planned, for the report. */
+  unplanned: string[];
   /** Submit round trip (202 after Kafka's acknowledgement). */
   submitLatency: Percentiles;
   /** Submit start until the trade was final. */
@@ -335,8 +337,9 @@ export async function measureRate(
       inFlight.delete(p);
     });
   }
+  // The arrivals spanned from the first to the last send, plus one interval for the last arrival's slot.
+  const offeredSeconds = (performance.now() - start) / 1000 + 1 / rate;
   await Promise.all(inFlight);
-  const offeredSeconds = (performance.now() - start) / 1000;
   const accepted = sent.filter((s) => s.tradeId !== undefined);
   await awaitApplied(api, from, accepted.length, 180_000);
   const views = await mapLimit(accepted, 32, async (s) => ({
@@ -346,22 +349,24 @@ export async function measureRate(
   const final = views.filter(
     (v) => v.view !== undefined && ['VALIDATED', 'REJECTED'].includes(v.view.status),
   );
-  const asPlanned = final.filter(
-    ({ sent: s, view }) =>
-      view?.status === s.plan.expected.status &&
-      view.failures
-        .map((f) => f.ruleId)
-        .sort()
-        .join() === s.plan.expected.ruleIds.join(),
-  ).length;
+  const outcomeOf = (status: string, rules: readonly string[]) =>
+    `${status} [${[...rules].sort().join(' ')}]`;
+  const unplanned = final
+    .map(({ sent: s, view }) => ({
+      scenario: s.plan.scenario,
+      expected: outcomeOf(s.plan.expected.status, s.plan.expected.ruleIds),
+      actual: outcomeOf(view?.status ?? '', view?.failures.map((f) => f.ruleId) ?? []),
+    }))
+    .filter((o) => o.expected !== o.actual);
   return {
     share,
     targetRate: rate,
     offeredRate: total / offeredSeconds,
     accepted: accepted.length,
     errors: sent.filter((s) => !planned(s)).length,
-    asPlanned,
+    asPlanned: final.length - unplanned.length,
     final: final.length,
+    unplanned: unplanned.slice(0, 5).map((o) => `${o.scenario}: planned ${o.expected}, got ${o.actual}`),
     submitLatency: percentiles(accepted.map((s) => s.submitMs)),
     finalLatency: percentiles(final.map(({ sent: s, view }) => Date.parse(view?.updatedAt ?? '') - s.sentAt)),
   };

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildUniverse, MixStream, TradeFactory } from '../../../tests/load/lib/trade-mix.ts';
-import { writeBlock } from '../lib/doc-block';
+import { readBlock, writeBlock } from '../lib/doc-block';
 import { describeMachine } from '../lib/machine';
 import {
   counterByLabels,
@@ -54,6 +54,8 @@ const settings = {
   doc: env.BENCH_DOC ?? join(ROOT, 'docs', 'benchmarks.md'),
   writeDoc: env.BENCH_WRITE_DOC !== '0',
   seed: num('BENCH_SEED', 1),
+  label: env.BENCH_LABEL ?? '',
+  nice: env.BENCH_NICE === undefined || env.BENCH_NICE === '' ? undefined : Number(env.BENCH_NICE),
 };
 
 /** H6a's DynamoDB item-write counter, summed over every process that exports it. */
@@ -219,7 +221,8 @@ async function main(): Promise<void> {
   const metricUrls = [settings.gatewayUrl, ...Object.values(settings.services)];
   try {
     const universe = buildUniverse(runId, new Date());
-    const factory = new TradeFactory(universe, settings.seed);
+    // DEMO-1 is shared with earlier runs (its daily total, probable duplicates): the run's own accounts only.
+    const factory = new TradeFactory(universe, settings.seed, { demoAccount: false });
     const stream = new MixStream(factory, { seed: settings.seed });
     await prepareUniverse(api, universe, factory);
     say('reference data in the caches; measuring the maximum');
@@ -276,13 +279,15 @@ async function main(): Promise<void> {
           }),
       rss: processes.map((p) => ({ ...p, peakMiB: peakRssMiB(p.pid) })),
       seconds: (performance.now() - began) / 1000,
+      ...(settings.nice === undefined ? {} : { nice: settings.nice }),
     };
     process.stdout.write(`\n${renderTable(result)}\n\n`);
     const out = join(ROOT, '.run', 'bench');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
     if (settings.writeDoc) {
-      writeBlock(settings.doc, BLOCK_NAME, renderMarkdown(result));
+      const previous = readBlock(settings.doc, BLOCK_NAME) ?? '';
+      writeBlock(settings.doc, BLOCK_NAME, renderMarkdown(result, previous, settings.label));
       say(`wrote the ${BLOCK_NAME} block of ${settings.doc}`);
     }
   } finally {

@@ -39,6 +39,8 @@ export interface BenchResult {
   store?: { trades: number; writesByTable: Record<string, number>; callsByOperation: Record<string, number> };
   rss: { name: string; pid: number; peakMiB?: number }[];
   seconds: number;
+  /** The scheduling priority of every process the run started (BENCH_NICE), when one was set. */
+  nice?: number;
 }
 
 const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
@@ -172,6 +174,9 @@ export function renderTable(result: BenchResult): string {
     pad(summaryRows(result)),
     '',
     pad([RATE_HEADER, ...rateRows(result)]),
+    ...result.rates.flatMap((p) =>
+      p.unplanned.map((u) => `  at ${Math.round(p.share * 100)}%, not as planned: ${u}`),
+    ),
     '',
     pad([
       ['process', 'pid', 'peak RSS (VmHWM)'],
@@ -192,10 +197,18 @@ function markdownTable(rows: string[][]): string {
 }
 
 /** The pipeline block's content (between the markers). */
-export function renderMarkdown(result: BenchResult): string {
+export function renderMarkdown(result: BenchResult, previousBlock = '', note = ''): string {
+  const nice =
+    result.nice === undefined
+      ? ''
+      : ` Every process the run started had scheduling priority nice ${result.nice} (BENCH_NICE).`;
   return [
-    `Measured by \`make bench\` (run ${result.runId}, ${Math.round(result.seconds)} s) on ${machineLine(result)}. ` +
-      `Trades submitted ${result.via}; every process on loopback.`,
+    '## Pipeline',
+    '',
+    `\`make bench\` (scripts/bench/pipeline.sh), run ${result.runId} (${Math.round(result.seconds)} s) on ${machineLine(result)}. ` +
+      `Trades submitted ${result.via}; every process on loopback. A busy machine (load average well above its ` +
+      `core count) lowers every figure; the ratios hold better than the absolute numbers.${nice} ` +
+      'How each figure is taken: [load-testing.md](load-testing.md#the-benchmark-make-bench).',
     '',
     markdownTable([['measure', 'figure'], ...summaryRows(result)]),
     '',
@@ -207,5 +220,57 @@ export function renderMarkdown(result: BenchResult): string {
       ['process', 'peak RSS (VmHWM)'],
       ...result.rss.map((p) => [p.name, p.peakMiB === undefined ? 'n/a' : `${dec(p.peakMiB, 0)} MiB`]),
     ]),
+    '',
+    'History (newest first; BENCH_LABEL names a run):',
+    '',
+    HISTORY_MARK,
+    ...history(result, previousBlock, note),
   ].join('\n');
+}
+
+/** Marks where the history table starts inside the block; rows below it are kept from run to run. */
+export const HISTORY_MARK = '<!-- history -->';
+const HISTORY_KEPT = 20;
+const HISTORY_HEADER = [
+  'date',
+  'commit',
+  'raw DynamoDB items/s',
+  'raw Kafka msg/s',
+  'max trades/s',
+  'max via batch',
+  'e2e/raw DynamoDB',
+  'writes/trade',
+  'calls/trade',
+  'p99 at 50% ms',
+  'load',
+  'note',
+];
+
+/** This run's history row, then the previous block's rows (newest first, at most HISTORY_KEPT). */
+function history(result: BenchResult, previousBlock: string, note: string): string[] {
+  const store = result.store;
+  const per = (r: Record<string, number> | undefined) =>
+    store === undefined || store.trades === 0 || r === undefined
+      ? 'n/a'
+      : dec(Object.values(r).reduce((a, b) => a + b, 0) / store.trades);
+  const row = [
+    result.machine.date,
+    result.machine.commit,
+    int(result.rawDynamo.itemsPerSecond),
+    int(result.rawKafka.messagesPerSecond),
+    int(result.max.tradesPerSecond),
+    result.maxBatch === undefined ? 'n/a' : int(result.maxBatch.tradesPerSecond),
+    dec(ratios(result).toStore),
+    per(store?.writesByTable),
+    per(store?.callsByOperation),
+    ms(halfPhase(result)?.finalLatency.p99 ?? Number.NaN),
+    `${dec(result.machine.loadAverage)}→${dec(result.loadAfter)}`,
+    note.replace(/\|/g, '/'),
+  ];
+  const mark = previousBlock.indexOf(HISTORY_MARK);
+  const previous = (mark === -1 ? '' : previousBlock.slice(mark))
+    .split('\n')
+    .filter((line) => /^\| \d{4}-/.test(line));
+  const table = markdownTable([HISTORY_HEADER, row]).split('\n');
+  return [...table, ...previous].slice(0, 2 + HISTORY_KEPT);
 }

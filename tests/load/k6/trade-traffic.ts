@@ -207,7 +207,10 @@ export function setupRun(lanes: number): RunData {
   for (const account of universe.create.accounts) createReference(env, 'accounts', account);
   for (const instrument of universe.create.instruments) createReference(env, 'instruments', instrument);
   for (const price of universe.create.prices) createReference(env, 'prices', price);
-  const canaries = new TradeFactory(universe, env.seed, { index: 0, count: lanes });
+  const canaries = new TradeFactory(universe, env.seed, {
+    stream: { index: 0, count: lanes },
+    demoAccount: false,
+  });
   const deadline = Date.now() + 60_000;
   while (!canariesValidated(env, canaries, universe)) {
     if (Date.now() > deadline) fail('the run reference data did not reach the services caches within 60 s');
@@ -228,7 +231,11 @@ function streamOf(data: RunData): { env: LoadEnv; stream: MixStream } {
     if (lane >= data.lanes)
       fail(`VU ${lane} has no generator lane (lanes: ${data.lanes}); raise maxVUs in lanesFor`);
     const universe = buildUniverse(data.runId, new Date(data.now));
-    const factory = new TradeFactory(universe, vuEnv.seed + lane, { index: lane, count: data.lanes });
+    const factory = new TradeFactory(universe, vuEnv.seed + lane, {
+      stream: { index: lane, count: data.lanes },
+      // DEMO-1 is shared with every other client of the environment (see FactoryOptions).
+      demoAccount: false,
+    });
     vuStream = new MixStream(factory, { seed: vuEnv.seed + lane, invalidShare: vuEnv.invalidShare });
   }
   return { env: vuEnv, stream: vuStream };

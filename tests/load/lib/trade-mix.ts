@@ -270,25 +270,40 @@ export interface FactoryStream {
   count: number;
 }
 
+/** How a factory makes its trades. */
+export interface FactoryOptions {
+  /** This factory's lane among siblings (default: the only one). */
+  stream?: FactoryStream;
+  /**
+   * Whether valid trades may go to DEMO-1 (default true). A long-lived environment shares DEMO-1 with every
+   * earlier run of the day, whose trades count against its daily limit and can make a new trade a probable
+   * duplicate: load generators turn it off so every outcome stays as planned.
+   */
+  demoAccount?: boolean;
+}
+
 /** Makes trades one at a time, each with a key no earlier trade of the factory (or of its sibling streams) has. */
 export class TradeFactory {
   private readonly random: SeededRandom;
   /** Per `<accountId>|<symbol>`: how many quantities have been handed out. */
   private readonly counters = new Map<string, number>();
   private readonly stream: FactoryStream;
+  private readonly demoAccount: boolean;
   private demoNotional = 0;
   private sequence = 0;
 
   constructor(
     readonly universe: MixUniverse,
     seed: number,
-    stream: FactoryStream = { index: 0, count: 1 },
+    options: FactoryOptions = {},
   ) {
+    const stream = options.stream ?? { index: 0, count: 1 };
     const { index, count } = stream;
     if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count)
       throw new RangeError(`stream must have 0 <= index < count, got ${index} of ${count}`);
     this.random = new SeededRandom(seed);
     this.stream = stream;
+    this.demoAccount = options.demoAccount ?? true;
   }
 
   /** The accounts of a role. */
@@ -382,7 +397,7 @@ export class TradeFactory {
         const instrument =
           pinned.instrument ?? r.pick([...this.instruments('tradable'), ...this.instruments('lot-100')]);
         // DEMO-1 gets a share of the valid trades in the demo instruments, up to half its daily limit.
-        const demo = this.accounts('demo')[0];
+        const demo = this.demoAccount ? this.accounts('demo')[0] : undefined;
         const wantsDemo =
           pinned.account === undefined && demo !== undefined && r.next() < 0.02 && instrument.lotSize === 1;
         const demoFits =

@@ -39,6 +39,7 @@ function phase(share: number, p99: number): RateResult {
     errors: 0,
     asPlanned: 1000,
     final: 1000,
+    unplanned: [],
     submitLatency: lat,
     finalLatency: lat,
   };
@@ -125,6 +126,16 @@ describe('pipeline benchmark report', () => {
     expect(table).toMatch(/end-to-end \/ raw DynamoDB \(target ≥ 0\.5\)\s+0\.20 \(NOT met\)/);
     expect(table).toMatch(/p99 submit→final at 50% of max \(target ≤ 250 ms\)\s+900 ms \(NOT met\)/);
     expect(table).toMatch(/trades\s+42\s+180 MiB/);
+  });
+
+  it('when a block is rewritten, then this run heads the history and earlier rows are kept', () => {
+    const first = renderMarkdown(result(1200, 900), '', 'before: as landed');
+    const second = renderMarkdown(result(3100, 200), first, 'after | batching');
+    const rows = second.split('\n').filter((line) => /^\| \d{4}-/.test(line));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain('| 3,100 |');
+    expect(rows[0]).toContain('| after / batching |');
+    expect(rows[1]).toContain('| before: as landed |');
   });
 
   it('when a profile file is named by Node, then its pid is read from the name', () => {

@@ -219,7 +219,7 @@ describe('mix stream', () => {
   it('when sibling streams make trades at once, then no two trades of any of them share a key or a client trade id', () => {
     const count = 7;
     const trades = Array.from({ length: count }, (_, index) => {
-      const stream = new MixStream(new TradeFactory(universe, 5, { index, count }), { seed: 5 });
+      const stream = new MixStream(new TradeFactory(universe, 5, { stream: { index, count } }), { seed: 5 });
       return Array.from({ length: 400 }, () => stream.next());
     }).flat();
     expect(new Set(trades.map((t) => t.key)).size).toBe(trades.length);
@@ -229,7 +229,7 @@ describe('mix stream', () => {
   it('when sibling streams trade on DEMO-1, then their valid trades stay under its daily limit together', () => {
     const count = 4;
     const demoTotal = Array.from({ length: count }, (_, index) => {
-      const factory = new TradeFactory(universe, 9, { index, count });
+      const factory = new TradeFactory(universe, 9, { stream: { index, count } });
       return Array.from({ length: 20_000 }, () => factory.make('valid'));
     })
       .flat()
@@ -239,8 +239,15 @@ describe('mix stream', () => {
     expect(demoTotal).toBeLessThan(10_000_000 / 2);
   });
 
+  it('when the demo account is turned off, then no trade goes to DEMO-1 and the mix keeps its shares', () => {
+    const stream = new MixStream(new TradeFactory(universe, 4, { demoAccount: false }), { seed: 4 });
+    const trades = Array.from({ length: 4000 }, () => stream.next());
+    expect(trades.filter((t) => t.request.accountId === 'DEMO-1')).toEqual([]);
+    expect(countBy(trades).get('valid')).toBe(2800);
+  });
+
   it('when a stream is out of range, then the factory refuses it', () => {
-    expect(() => new TradeFactory(universe, 1, { index: 3, count: 3 })).toThrow(RangeError);
-    expect(() => new TradeFactory(universe, 1, { index: 0, count: 0 })).toThrow(RangeError);
+    expect(() => new TradeFactory(universe, 1, { stream: { index: 3, count: 3 } })).toThrow(RangeError);
+    expect(() => new TradeFactory(universe, 1, { stream: { index: 0, count: 0 } })).toThrow(RangeError);
   });
 });
