@@ -2,7 +2,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help install build lint format test test-unit test-ship start up down seed logs infra-up infra-down infra-status k8s bench bench-gateway clean distclean
+.PHONY: help install build lint format test test-unit test-ship start up down seed logs infra-up infra-down infra-status observability-up observability-down k8s bench bench-gateway clean distclean
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -62,6 +62,14 @@ infra-down: ## Stop the local Kafka and DynamoDB Local; safe to run twice
 infra-status: ## Show whether the local Kafka and DynamoDB Local are running
 	scripts/infra/status.sh
 
+observability-up: ## Start Jaeger (built once from the Go module proxy) and Prometheus on loopback; docs/observability.md
+	scripts/infra/jaeger.sh start
+	scripts/infra/prometheus.sh start
+
+observability-down: ## Stop the local Jaeger and Prometheus; safe to run twice
+	scripts/infra/prometheus.sh stop
+	scripts/infra/jaeger.sh stop
+
 bench: build ## Measure the pipeline: raw DynamoDB/Kafka ceilings, end-to-end max, latency at 25/50/75% (<= 6 min); docs/benchmarks.md
 	@scripts/bench/pipeline.sh
 
@@ -74,6 +82,8 @@ k8s: ## Regenerate the plain Kubernetes manifests (k8s/manifests) from the Helm 
 clean: ## Stop local infra and remove build output and logs (keeps the download cache)
 	-scripts/shape/down.sh
 	-scripts/infra/down.sh
+	-scripts/infra/prometheus.sh stop
+	-scripts/infra/jaeger.sh stop
 	rm -rf services/*/dist .run coverage
 
 distclean: clean ## Also remove node_modules and the download cache (.cache)

@@ -14,6 +14,12 @@ source "$ROOT/versions.env"
 KAFKA_PORT=${TRADEFLOW_KAFKA_PORT:-19092}
 KAFKA_CONTROLLER_PORT=${TRADEFLOW_KAFKA_CONTROLLER_PORT:-19093}
 DYNAMODB_PORT=${TRADEFLOW_DYNAMODB_PORT:-18000}
+# Jaeger (scripts/infra/jaeger.sh) and Prometheus (scripts/infra/prometheus.sh): the usual ports + 10000.
+JAEGER_OTLP_HTTP_PORT=${TRADEFLOW_JAEGER_OTLP_HTTP_PORT:-14318}
+JAEGER_QUERY_PORT=${TRADEFLOW_JAEGER_QUERY_PORT:-26686}
+JAEGER_QUERY_GRPC_PORT=${TRADEFLOW_JAEGER_QUERY_GRPC_PORT:-26685}
+JAEGER_HEALTH_PORT=${TRADEFLOW_JAEGER_HEALTH_PORT:-23133}
+PROMETHEUS_PORT=${TRADEFLOW_PROMETHEUS_PORT:-19090}
 # Seconds to wait for a process to answer after start, and to exit after SIGTERM.
 START_DEADLINE=${TRADEFLOW_INFRA_START_TIMEOUT:-120}
 STOP_DEADLINE=${TRADEFLOW_INFRA_STOP_TIMEOUT:-30}
@@ -52,12 +58,13 @@ take_lock() {
 
 pid_file() { echo "$RUN_DIR/$1/pid"; }
 
-# True when pid $2 is alive and was started by us as service $1.
+# True when pid $2 is alive and was started by us as service $1. A JVM carries the -D marker; a Go binary
+# (Jaeger, Prometheus) cannot, so a flag naming a file in our run directory marks it instead.
 is_ours() {
   local name=$1 pid=$2 args
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   args=$(ps -p "$pid" -o args= 2>/dev/null) || return 1
-  [[ "$args " == *" -Dtradeflow.infra=$name "* ]]
+  [[ "$args " == *" -Dtradeflow.infra=$name "* || $args == *"=$RUN_DIR/$name/"* ]]
 }
 
 # Portable sha256 of stdin, first 16 hex digits.

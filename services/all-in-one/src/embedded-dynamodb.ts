@@ -227,7 +227,8 @@ export function embeddedDynamoDbModule(
 export function storeOnEmbeddedDynamoDb(config: StoreConfig): ModuleDefinition<DynamoClients> {
   return {
     name: CoreModule.store,
-    deps: [EMBEDDED_DYNAMODB_MODULE],
+    // The store module observes its calls through the metrics module, so it depends on it too.
+    deps: [EMBEDDED_DYNAMODB_MODULE, CoreModule.metrics],
     init: (ctx) => {
       const { endpoint } = ctx.get<EmbeddedDynamoDb>(EMBEDDED_DYNAMODB_MODULE);
       // Credentials stay the local placeholders: the store uses them whenever an endpoint is set.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ModuleManager } from '@tradeflow/platform/lifecycle';
-import { CoreModule } from '@tradeflow/platform/runtime';
+import { CoreModule, metricsModule } from '@tradeflow/platform/runtime';
 import type { DynamoClients } from '@tradeflow/platform/store';
 import { REGISTER_TS } from '../../../tests/support/paths';
 import {
@@ -59,6 +59,8 @@ const externalAddress = Object.values(networkInterfaces())
 describe('embedded DynamoDB Local', () => {
   it('when run as the store module dependency, then the store talks to it on loopback only, and stop ends the child', async () => {
     const manager = new ModuleManager([
+      // The store module reports its calls to the metrics module, as in every process.
+      metricsModule('test'),
       embeddedDynamoDbModule(),
       storeOnEmbeddedDynamoDb({
         endpoint: undefined,

@@ -16,7 +16,7 @@ import {
   type RetryPolicy,
   type Subscription,
 } from './port';
-import { traceProcess, type MessagingSystem } from './tracing';
+import { inTraceOf, traceProcess, type MessagingSystem } from './tracing';
 
 /** Largest slice of a partition handed to a batch handler when the subscription names no size. */
 export const DEFAULT_MAX_BATCH_SIZE = 100;
@@ -176,9 +176,11 @@ async function processOne(ctx: DeliveryContext, record: RawRecord): Promise<Outc
         return 'done';
       }
       const delay = backoffDelay(attempt, policy.backoff);
-      ctx.logger.warn(
-        { ...where(record), group: sub.group, attempt, retryInMs: delay, err: errorText(err) },
-        'bus handler failed; retrying',
+      inTraceOf(record.headers, () =>
+        ctx.logger.warn(
+          { ...where(record), group: sub.group, attempt, retryInMs: delay, err: errorText(err) },
+          'bus handler failed; retrying',
+        ),
       );
       if (!(await waitBeforeRetry(ctx, delay))) return 'abandoned';
     }
@@ -210,9 +212,11 @@ async function sendToDeadLetter(ctx: DeliveryContext, record: RawRecord, error: 
   const group = ctx.subscription.group;
   await ctx.deadLetter(deadLetterTopic(record.topic), deadLetterRecord(record, { error, attempts, group }));
   ctx.observer.deadLettered(record.topic, group);
-  ctx.logger.error(
-    { ...where(record), group, attempts, err: errorText(error) },
-    'bus message moved to its dead-letter topic',
+  inTraceOf(record.headers, () =>
+    ctx.logger.error(
+      { ...where(record), group, attempts, err: errorText(error) },
+      'bus message moved to its dead-letter topic',
+    ),
   );
 }
 

@@ -9,6 +9,7 @@ export * from './port';
 export { CE_HEADERS, CONTENT_TYPE_HEADER, DLQ_HEADERS, JSON_CONTENT_TYPE } from './envelope';
 export { noopBusObserver, type BusObserver } from './observer';
 export { replayDeadLetters, type ReplayOptions } from './replay';
+export { setMessageAttributes, withMessageTrace } from './tracing';
 
 /** Builds the adapter `config.adapter` names; call `init()` on the result before using it. */
 export async function createBus(config: BusConfig, deps: BusDeps = {}): Promise<Bus> {

@@ -8,6 +8,9 @@
  *
  * A crashed consumer is restarted a bounded number of times; after that (or at once for a crash that
  * cannot heal) `failed` rejects, so the process stops instead of running on without its consumer.
+ *
+ * For an observer with `lag`, the admin connection samples the consumer lag of every running
+ * subscription's group every `lagSampleIntervalMs`.
  */
 import {
   Kafka,
@@ -74,6 +77,7 @@ function settingsOf(config: Omit<KafkaBusConfig, 'adapter'>): Settings {
     maxWaitTimeMs: 1000,
     consumerRestarts: 5,
     consumerRestartBackoff: { baseMs: 1000, maxMs: 30_000 },
+    lagSampleIntervalMs: 5000,
     ...definedOnly(config),
     brokers: config.brokers,
     clientId: config.clientId,
@@ -105,6 +109,10 @@ export class KafkaBus implements Bus {
   /** Sends kafkajs has not settled, including ones whose caller already got a publish timeout. */
   private readonly sending = new Set<Promise<unknown>>();
   private closed: Promise<void> | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private lagSample: Promise<void> | undefined;
+  /** The last lag sample failed (logged once until one works again). */
+  private lagFailing = false;
   private rejectFailed: (err: BusError) => void = () => undefined;
   readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
 
@@ -161,6 +169,7 @@ export class KafkaBus implements Bus {
       throw busClosedError(this.name);
     }
     this.state = 'open';
+    this.scheduleLagSample();
   }
 
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
@@ -282,6 +291,8 @@ export class KafkaBus implements Bus {
         return;
       }
       this.state = 'closing';
+      clearTimeout(this.lagTimer);
+      await this.lagSample;
       await Promise.allSettled([...this.subscriptions].map((m) => m.close()));
       this.state = 'closed';
       const results = await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
@@ -298,6 +309,64 @@ export class KafkaBus implements Bus {
       }
     })();
     return this.closed;
+  }
+
+  /** Takes the next lag sample after the interval, unless sampling is off or the bus is closing. */
+  private scheduleLagSample(): void {
+    const interval = this.settings.lagSampleIntervalMs;
+    if (interval <= 0 || this.observer.lag === undefined || this.state !== 'open') return;
+    this.lagTimer = setTimeout(() => {
+      this.lagSample = this.sampleLag().finally(() => {
+        this.lagSample = undefined;
+        this.scheduleLagSample();
+      });
+    }, interval);
+    // A sample due must not keep a process alive that has nothing else to do.
+    this.lagTimer.unref();
+  }
+
+  /**
+   * Reports the lag of every running subscription's group on every partition of its topics: the end offset
+   * minus the committed offset (minus the log start when the group has committed nothing). Two requests per
+   * topic and one per group, on the admin connection; a failure is logged once and the metric goes stale.
+   */
+  private async sampleLag(): Promise<void> {
+    const groups = new Map<string, Set<string>>();
+    for (const member of this.subscriptions) {
+      const running = member.runningGroup();
+      if (running === undefined) continue;
+      const topics = groups.get(running.group) ?? new Set<string>();
+      for (const topic of running.topics) topics.add(topic);
+      groups.set(running.group, topics);
+    }
+    if (groups.size === 0) return;
+    try {
+      const ends = new Map<string, Map<number, { low: string; high: string }>>();
+      for (const topic of new Set([...groups.values()].flatMap((t) => [...t]))) {
+        const offsets = await this.admin.fetchTopicOffsets(topic);
+        ends.set(topic, new Map(offsets.map((o) => [o.partition, o])));
+      }
+      for (const [group, topics] of groups) {
+        const committed = await this.admin.fetchOffsets({ groupId: group, topics: [...topics] });
+        for (const { topic, partitions } of committed) {
+          for (const { partition, offset } of partitions) {
+            const end = ends.get(topic)?.get(partition);
+            if (end === undefined) continue;
+            const from = Number(offset) >= 0 ? Number(offset) : Number(end.low);
+            this.observer.lag?.(topic, partition, group, Math.max(0, Number(end.high) - from));
+          }
+        }
+      }
+      if (this.lagFailing) this.logger.info({}, 'sampling consumer lag works again');
+      this.lagFailing = false;
+    } catch (err) {
+      if (this.state !== 'open' || this.lagFailing) return;
+      this.lagFailing = true;
+      this.logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'sampling consumer lag failed; the lag metric stays stale until a sample works',
+      );
+    }
   }
 
   /**
@@ -478,6 +547,12 @@ class KafkaSubscription implements SubscriptionHandle {
 
   private get logger(): BusLogger {
     return this.deps.logger;
+  }
+
+  /** The group and topics of this member while it runs (for lag sampling); undefined otherwise. */
+  runningGroup(): { group: string; topics: readonly string[] } | undefined {
+    if (this.phase !== 'running' || this.closing.signal.aborted) return undefined;
+    return { group: this.subscription.group, topics: this.subscription.topics };
   }
 
   /** Resolves once the member has joined its group and knows where each partition starts; rejects if it cannot. */

@@ -60,7 +60,18 @@ export interface PublishMessage<T = unknown> {
   time?: string;
   /** Extra headers; the CloudEvents and trace headers are set by the bus and win over these. */
   headers?: Record<string, string>;
+  /**
+   * Tracing only, never sent: the consumed message this one follows from (the trade an outcome judges). Its
+   * PRODUCER span then continues that message's trace instead of the active one, so what a batch handler
+   * publishes stays in the trace of the message it answers.
+   */
+  causedBy?: BusMessage;
+  /** Tracing only, never sent: attributes for the PRODUCER span when it covers this message alone. */
+  traceAttributes?: TraceAttributes;
 }
+
+/** Span attribute values (OpenTelemetry's `Attributes`, without the SDK). */
+export type TraceAttributes = Readonly<Record<string, string | number | boolean | readonly string[]>>;
 
 /** A delivered message: the CloudEvents attributes, the payload and where it came from. */
 export interface BusMessage<T = unknown> {
@@ -244,6 +255,11 @@ export interface KafkaBusConfig extends CommonBusConfig {
   consumerRestarts?: number;
   /** Wait before each of those restarts. */
   consumerRestartBackoff?: BackoffOptions;
+  /**
+   * How often each member's consumer lag (end offset minus the group's committed offset, per partition) is
+   * sampled for the observer's `lag`; default 5 s, 0 turns it off. Nothing is sampled for an observer without `lag`.
+   */
+  lagSampleIntervalMs?: number;
 }
 
 export type BusConfig = MemoryBusConfig | KafkaBusConfig;

@@ -1,10 +1,14 @@
 /** The producer side both adapters share: validate, trace, encode, send once, count. */
 import { CE_HEADERS, encodeEnvelope, type EncodedRecord } from './envelope';
 import type { BusObserver } from './observer';
-import { BusError, type PublishMessage } from './port';
-import { startPublishSpan, type MessagingSystem } from './tracing';
+import { BusError, type BusMessage, type PublishMessage } from './port';
+import { messageContext, startPublishSpan, type MessagingSystem } from './tracing';
 
-/** Encodes `messages` grouped by topic, each topic under its PRODUCER span, and hands them to `send` in one go. */
+/**
+ * Encodes `messages` and hands them to `send` in one go, grouped by topic in their order. Each topic gets a
+ * PRODUCER span per trace the messages continue: the caller's (the active context), or the trace of the
+ * consumed message a message names as `causedBy`, so a batch handler's outputs stay in their inputs' traces.
+ */
 export async function publishTraced(
   system: MessagingSystem,
   source: string,
@@ -13,31 +17,52 @@ export async function publishTraced(
   send: (byTopic: Map<string, EncodedRecord[]>) => Promise<void>,
 ): Promise<void> {
   for (const m of messages) assertPublishable(m);
-  const groups = new Map<string, PublishMessage[]>();
-  for (const m of messages) {
-    const list = groups.get(m.topic);
-    if (list) list.push(m);
-    else groups.set(m.topic, [m]);
-  }
   // Encode before any span starts, so a message that cannot be serialised fails as a BusError and
   // leaves no PRODUCER span open; the trace headers are added once the span exists.
-  const encoded = new Map<string, EncodedRecord[]>();
-  for (const [topic, list] of groups)
-    encoded.set(
-      topic,
-      list.map((m) => encodeOrReject(m, source)),
-    );
-  const spans = [];
+  const encoded = messages.map((m) => encodeOrReject(m, source));
+  const groups: SpanGroup[] = [];
+  const byCause = new Map<BusMessage | undefined, Map<string, SpanGroup>>();
+  messages.forEach((m, index) => {
+    let perTopic = byCause.get(m.causedBy);
+    if (perTopic === undefined) {
+      perTopic = new Map<string, SpanGroup>();
+      byCause.set(m.causedBy, perTopic);
+    }
+    let group = perTopic.get(m.topic);
+    if (group === undefined) {
+      group = { topic: m.topic, cause: m.causedBy, indexes: [] };
+      perTopic.set(m.topic, group);
+      groups.push(group);
+    }
+    group.indexes.push(index);
+  });
+  const headersOf: Record<string, string>[] = [];
+  const spans = groups.map((group) => {
+    const parent = group.cause === undefined ? undefined : messageContext(group.cause);
+    const span = startPublishSpan(system, group.topic, group.indexes.length, parent);
+    for (const index of group.indexes) headersOf[index] = span.traceHeaders;
+    const only = group.indexes.length === 1 ? (group.indexes[0] as number) : undefined;
+    if (only !== undefined) {
+      const record = encoded[only] as EncodedRecord;
+      const message = messages[only] as PublishMessage;
+      span.describe(
+        record.headers[CE_HEADERS.id] ?? '',
+        record.key,
+        record.value === null,
+        message.traceAttributes,
+      );
+    }
+    return span;
+  });
+  // Records keep the callers' order within a topic (per-key order), whatever span they belong to.
   const byTopic = new Map<string, EncodedRecord[]>();
-  for (const [topic, list] of encoded) {
-    const span = startPublishSpan(system, topic, list.length);
-    spans.push(span);
-    const records = list.map((r) => ({ ...r, headers: { ...r.headers, ...span.traceHeaders } }));
-    const only = records[0];
-    if (records.length === 1 && only)
-      span.describe(only.headers[CE_HEADERS.id] ?? '', only.key, only.value === null);
-    byTopic.set(topic, records);
-  }
+  encoded.forEach((record, index) => {
+    const topic = (messages[index] as PublishMessage).topic;
+    const withTrace = { ...record, headers: { ...record.headers, ...headersOf[index] } };
+    const list = byTopic.get(topic);
+    if (list) list.push(withTrace);
+    else byTopic.set(topic, [withTrace]);
+  });
   try {
     await send(byTopic);
   } catch (err) {
@@ -46,6 +71,13 @@ export async function publishTraced(
   }
   for (const span of spans) span.end();
   for (const [topic, records] of byTopic) observer.published(topic, records.length);
+}
+
+/** The messages of one topic that continue one trace, under one PRODUCER span. */
+interface SpanGroup {
+  topic: string;
+  cause: BusMessage | undefined;
+  indexes: number[];
 }
 
 function encodeOrReject(m: PublishMessage, source: string): EncodedRecord {

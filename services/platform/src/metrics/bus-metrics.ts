@@ -1,7 +1,7 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { BusObserver } from '../bus/observer';
 
-/** A `BusObserver` that counts published, consumed, failed and dead-lettered messages. */
+/** A `BusObserver` that counts published, consumed, failed and dead-lettered messages and keeps consumer lag. */
 export function createBusMetrics(registry: Registry): BusObserver {
   const published = new Counter({
     name: 'bus_messages_published_total',
@@ -21,8 +21,17 @@ export function createBusMetrics(registry: Registry): BusObserver {
     'Messages moved to their dead-letter topic after the last attempt.',
   );
 
+  const lag = new Gauge({
+    name: 'bus_consumer_lag_messages',
+    help: 'Messages on a partition not yet committed by a consumer group (end offset minus committed offset), sampled periodically by each member.',
+    labelNames: ['topic', 'partition', 'group'] as const,
+    registers: [registry],
+  });
+
   return {
     published: (topic, count) => published.inc({ topic }, count),
+    lag: (topic, partition, group, messages) =>
+      lag.set({ topic, partition: String(partition), group }, messages),
     consumed: (topic, group) => consumed.inc({ topic, group }),
     failed: (topic, group) => failed.inc({ topic, group }),
     deadLettered: (topic, group) => deadLettered.inc({ topic, group }),

@@ -11,9 +11,11 @@ import {
 } from 'prom-client';
 import type { BusObserver } from '../bus/observer';
 import type { BreakerObserver, BreakerObserverRegistry } from '../resilience/observer';
+import type { StoreObserver } from '../store/observer';
 import { createBreakerMetrics } from './breaker-metrics';
 import { createBusMetrics } from './bus-metrics';
 import { createHttpMetricsMiddleware } from './http-middleware';
+import { createStoreMetrics } from './store-metrics';
 
 export interface MetricsOptions {
   /** Added as the `service` label to every series of the registry. */
@@ -33,8 +35,10 @@ export interface Metrics extends BreakerObserverRegistry {
   readonly registry: Registry;
   /** RED metrics per request, labelled by route template. */
   readonly httpMiddleware: RequestHandler;
-  /** Bus counters; hand it to the bus adapter. */
+  /** Bus counters and consumer lag; hand it to the bus adapter. */
   readonly busObserver: BusObserver;
+  /** DynamoDB call latency and item writes; hand it to `createDynamoClients`. */
+  readonly storeObserver: StoreObserver;
   /** Observer for the circuit breaker called `name` (see `createBreaker`). */
   registerBreaker(name: string): BreakerObserver;
   /** A counter in this registry; the same one again when `name` is already registered. */
@@ -65,6 +69,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registry,
     httpMiddleware: createHttpMetricsMiddleware(registry),
     busObserver: createBusMetrics(registry),
+    storeObserver: createStoreMetrics(registry),
     registerBreaker: (name) => breakers.registerBreaker(name),
     counter: <L extends string>(o: CounterOptions<L>) =>
       reuse(o.name, Counter<L>, () => new Counter<L>({ ...o, registers: [registry] })),

@@ -9,5 +9,6 @@ export {
 } from './create-metrics';
 export { createHttpMetricsMiddleware } from './http-middleware';
 export { createBusMetrics } from './bus-metrics';
+export { createStoreMetrics } from './store-metrics';
 export { BREAKER_STATE_VALUE, createBreakerMetrics } from './breaker-metrics';
 export { UNMATCHED_ROUTE } from '../http/route-template';

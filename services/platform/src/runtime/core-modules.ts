@@ -59,13 +59,19 @@ export function busModule(config: BusEnv, source: string): ModuleDefinition<Bus>
 /** How long the store module waits for DynamoDB to answer at start before the process gives up. */
 const STORE_START_DEADLINE_MS = 60_000;
 
-/** The DynamoDB clients; start waits until DynamoDB answers, stop releases the sockets. */
+/**
+ * The DynamoDB clients, every call observed by the metrics module (latency, item writes); start waits until
+ * DynamoDB answers, stop releases the sockets.
+ */
 export function storeModule(config: StoreConfig): ModuleDefinition<DynamoClients> {
   return {
     name: CoreModule.store,
-    deps: [],
+    deps: [CoreModule.metrics],
     init: (ctx) => {
-      const clients = createDynamoClients(config);
+      const clients = createDynamoClients({
+        ...config,
+        observer: ctx.get<Metrics>(CoreModule.metrics).storeObserver,
+      });
       return {
         value: clients,
         start: async () => {

@@ -7,6 +7,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { observeStoreCalls, type StoreObserver } from './observer';
 import { StoreTimeoutError, withStoreErrors } from './store-errors';
 
 /** Static credentials; omit them to use the SDK's default provider chain (env, profile, web identity, IMDS). */
@@ -33,6 +34,8 @@ export interface DynamoClientOptions {
   requestTimeoutMs?: number | undefined;
   /** Attempts per call, including the first, for the SDK's own retry of throttling and 5xx (default 3). */
   maxAttempts?: number | undefined;
+  /** Told about every call of both clients (latency, items written); the metrics module's `storeObserver`. */
+  observer?: StoreObserver | undefined;
 }
 
 export interface DynamoClients {
@@ -72,6 +75,7 @@ export function createDynamoClients(options: DynamoClientOptions): DynamoClients
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(credentials === undefined ? {} : { credentials }),
   });
+  if (options.observer !== undefined) observeStoreCalls(client, options.observer);
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });

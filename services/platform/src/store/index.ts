@@ -3,3 +3,10 @@ export * from './client';
 export * from './tables';
 export * from './store-errors';
 export * from './batch';
+export {
+  itemsWritten,
+  noopStoreObserver,
+  observeStoreCalls,
+  type StoreCallOutcome,
+  type StoreObserver,
+} from './observer';

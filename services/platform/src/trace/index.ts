@@ -5,4 +5,11 @@
 export { startTracing, type Tracing, type TracingOptions } from './sdk';
 export { extractTraceContext, injectTraceHeaders, type CarrierValue, type TraceCarrier } from './propagation';
 export { activeTraceIds, withSpan, type SpanOptions } from './span';
+export {
+  outcomeAttributes,
+  tradeAttributes,
+  TradeflowAttributes,
+  type OutcomeSummary,
+  type TradeIdentity,
+} from './attributes';
 export { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';

@@ -28,6 +28,7 @@ import {
   type RetryPolicy,
   type Subscription,
   type SubscriptionHandle,
+  withMessageTrace,
 } from '@tradeflow/platform/bus';
 
 /** What an adapter's runner hands the suite. */
@@ -637,6 +638,75 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
           expect(offsets).toEqual(offsets.map((_, i) => (offsets[0] as number) + i));
         }
         expect(Math.max(...batches.map((b) => b.length))).toBeGreaterThan(1);
+      },
+    );
+
+    it_(
+      'when a batch holds messages of several traces, then each keeps its own trace through the consumer and what is published for it',
+      async () => {
+        const topic = await topicWith('batch-traces', 1);
+        const out = await topicWith('batch-traces-out', 1);
+        const tracer = trace.getTracer('conformance');
+        // Five requests, five traces; published before anyone consumes, so they arrive in batches.
+        const traceOf = new Map<string, string>();
+        for (let seq = 0; seq < 5; seq++) {
+          await tracer.startActiveSpan(`request-${seq}`, async (root) => {
+            await bus.publish({ ...message(topic, 'k', seq), id: `trace-${seq}` });
+            root.end();
+            traceOf.set(`trace-${seq}`, root.spanContext().traceId);
+          });
+        }
+        const handlerTraces = new Map<string, string | undefined>();
+        let largest: BusMessage<Payload>[] = [];
+        await subscribe<Payload>({
+          group: unique('g'),
+          topics: [topic],
+          fromBeginning: true,
+          maxBatchSize: 10,
+          batchHandler: async (messages) => {
+            if (messages.length > largest.length) largest = messages;
+            for (const m of messages) {
+              withMessageTrace(m, () =>
+                handlerTraces.set(m.id, trace.getActiveSpan()?.spanContext().traceId),
+              );
+            }
+            await bus.publishBatch(
+              messages.map((m) => ({ ...message(out, m.key, m.data.seq), id: `out-${m.id}`, causedBy: m })),
+            );
+          },
+        });
+        await waitFor('five messages handled', () => handlerTraces.size === 5);
+        // Consumer spans end once the handler has returned.
+        await waitFor('every message span ended', () => {
+          const ended = exporter.getFinishedSpans().filter((s) => s.name === `${topic} process`);
+          return [...traceOf.values()].every((t) => ended.some((s) => s.spanContext().traceId === t));
+        });
+
+        expect(largest.length).toBeGreaterThan(1);
+        const spans = exporter.getFinishedSpans();
+        for (const [id, traceId] of traceOf) {
+          expect(handlerTraces.get(id)).toBe(traceId);
+          const inTrace = spans.filter((s) => s.spanContext().traceId === traceId);
+          const producer = inTrace.find((s) => s.name === `${topic} publish`);
+          const consumer = inTrace.find((s) => s.name === `${topic} process`);
+          const reply = inTrace.find((s) => s.name === `${out} publish`);
+          expect(producer?.kind).toBe(SpanKind.PRODUCER);
+          expect(consumer?.kind).toBe(SpanKind.CONSUMER);
+          expect(consumer?.parentSpanContext?.spanId).toBe(producer?.spanContext().spanId);
+          expect(consumer?.attributes['messaging.message.id']).toBe(id);
+          expect(reply?.kind).toBe(SpanKind.PRODUCER);
+          expect(reply?.parentSpanContext?.spanId).toBe(consumer?.spanContext().spanId);
+        }
+        // The batch as a whole: one more CONSUMER span, in a trace of its own, linked to each message's producer.
+        const batchSpan = spans.find(
+          (s) =>
+            s.name === `${topic} process` && s.attributes['messaging.batch.message_count'] === largest.length,
+        );
+        expect(batchSpan?.kind).toBe(SpanKind.CONSUMER);
+        expect(batchSpan?.links.map((l) => l.context.traceId).sort()).toEqual(
+          largest.map((m) => traceOf.get(m.id)).sort(),
+        );
+        expect([...traceOf.values()]).not.toContain(batchSpan?.spanContext().traceId);
       },
     );
 

@@ -87,6 +87,52 @@ describe('createMetrics', () => {
     expect(sampleValue(samples, 'bus_messages_dead_lettered_total', labels)).toBe(1);
   });
 
+  it('when the bus samples consumer lag, then the gauge holds the latest value per topic, partition and group', async () => {
+    const metrics = createMetrics({ service: 'validation', collectDefaultMetrics: false });
+
+    metrics.busObserver.lag?.('trades.submitted', 0, 'validation', 12);
+    metrics.busObserver.lag?.('trades.submitted', 0, 'validation', 3);
+    metrics.busObserver.lag?.('trades.submitted', 1, 'validation', 0);
+    const samples = parseExposition(await metrics.registry.metrics());
+
+    const lag = (partition: string) =>
+      sampleValue(samples, 'bus_consumer_lag_messages', {
+        topic: 'trades.submitted',
+        partition,
+        group: 'validation',
+      });
+    expect(lag('0')).toBe(3);
+    expect(lag('1')).toBe(0);
+  });
+
+  it('when the store reports calls and writes, then latency is a histogram per operation, table and outcome and writes count per table', async () => {
+    const metrics = createMetrics({ service: 'trades', collectDefaultMetrics: false });
+
+    metrics.storeObserver.called('PutItem', 'trades', 0.004, 'success');
+    metrics.storeObserver.called('PutItem', 'trades', 0.02, 'conditional_check_failed');
+    metrics.storeObserver.itemsWritten('trades', 1);
+    metrics.storeObserver.itemsWritten('trades', 25);
+    const samples = parseExposition(await metrics.registry.metrics());
+
+    expect(
+      sampleValue(samples, 'dynamodb_request_duration_seconds_bucket', {
+        operation: 'PutItem',
+        table: 'trades',
+        outcome: 'success',
+        le: '0.005',
+      }),
+    ).toBe(1);
+    expect(
+      sampleValue(samples, 'dynamodb_request_duration_seconds_count', {
+        operation: 'PutItem',
+        outcome: 'conditional_check_failed',
+      }),
+    ).toBe(1);
+    expect(sampleValue(samples, 'dynamodb_item_writes_total', { table: 'trades', service: 'trades' })).toBe(
+      26,
+    );
+  });
+
   it('when a service asks twice for the same instrument, then it gets the same one', () => {
     const metrics = createMetrics({ service: 'trades', collectDefaultMetrics: false });
     const options = {

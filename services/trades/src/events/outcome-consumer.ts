@@ -4,9 +4,10 @@
  * that has since been amended, or one of a cancelled trade changes nothing: statuses never regress.
  */
 import { TradeOutcome } from '@tradeflow/contracts';
-import type { BusMessage } from '@tradeflow/platform/bus';
+import { setMessageAttributes, withMessageTrace, type BusMessage } from '@tradeflow/platform/bus';
 import { ValidationError } from '@tradeflow/platform/errors';
 import { toFieldIssues } from '@tradeflow/platform/http';
+import { outcomeAttributes } from '@tradeflow/platform/trace';
 import { forEachLimit } from '../concurrency';
 import type { TradeRepository } from '../store';
 import type { TradesMetrics } from '../trades-metrics';
@@ -40,17 +41,21 @@ export class OutcomeConsumer {
    * the retry is harmless because every update is conditional.
    */
   async handleBatch(messages: readonly BusMessage[]): Promise<void> {
-    const outcomes = messages.map(parseOutcome);
+    const outcomes = messages.map((message) => ({ message, outcome: parseOutcome(message) }));
     const now = this.clock().toISOString();
-    await forEachLimit(outcomes, this.deps.concurrency, async (outcome) => {
-      const applied = await this.deps.trades.applyOutcome(outcome, now);
-      this.deps.metrics.statusUpdates.inc({ result: applied ? 'applied' : 'ignored' });
-      if (!applied)
-        this.deps.logger.debug(
-          { tradeId: outcome.tradeId, version: outcome.version, status: outcome.status },
-          'outcome ignored: redelivered, superseded or of an unknown trade',
-        );
-    });
+    await forEachLimit(outcomes, this.deps.concurrency, ({ message, outcome }) =>
+      // In the trade's own trace (the message's span), even when the outcome came in a batch.
+      withMessageTrace(message, async () => {
+        setMessageAttributes(message, outcomeAttributes(outcome));
+        const applied = await this.deps.trades.applyOutcome(outcome, now);
+        this.deps.metrics.statusUpdates.inc({ result: applied ? 'applied' : 'ignored' });
+        if (!applied)
+          this.deps.logger.debug(
+            { tradeId: outcome.tradeId, version: outcome.version, status: outcome.status },
+            'outcome ignored: redelivered, superseded or of an unknown trade',
+          );
+      }),
+    );
   }
 }
 

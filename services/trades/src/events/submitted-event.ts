@@ -1,6 +1,7 @@
 /** The `trades.submitted` event of a trade version: what validation needs, nothing it must look up here. */
 import { EventTypes, type TradeSubmitted } from '@tradeflow/contracts';
 import type { PublishMessage } from '@tradeflow/platform/bus';
+import { tradeAttributes } from '@tradeflow/platform/trace';
 import { submittedFields, type Trade } from '../domain';
 
 /**
@@ -19,5 +20,7 @@ export function submittedMessage(trade: Trade, topic: string): PublishMessage<Tr
       channel: trade.channel,
       version: trade.version,
     },
+    // The PRODUCER span of a single trade's event names it, so its trace is found by trade id from the start.
+    traceAttributes: tradeAttributes(trade),
   };
 }

@@ -7,9 +7,15 @@
  * during a rebalance race on conditional writes: the loser re-reads and republishes what the winner recorded.
  */
 import { EventTypes, Topics, TradeSubmitted, type TradeOutcome } from '@tradeflow/contracts';
-import type { Bus, BusMessage, PublishMessage } from '@tradeflow/platform/bus';
+import {
+  setMessageAttributes,
+  type Bus,
+  type BusMessage,
+  type PublishMessage,
+} from '@tradeflow/platform/bus';
 import { UnavailableError, ValidationError } from '@tradeflow/platform/errors';
 import { isRetriableStoreError, StoreConflictError } from '@tradeflow/platform/store';
+import { outcomeAttributes } from '@tradeflow/platform/trace';
 import {
   chunkWrites,
   dailyTotalKey,
@@ -116,9 +122,19 @@ export class TradeProcessor {
     const trades = messages.map(parseSubmittedTrade);
     // A trade version twice in one batch (a producer retry) is judged and published once.
     const unique = [...new Map(trades.map((t) => [tradeKey(t), t])).values()];
+    // Each outcome continues the trace of the message that brought its trade (the last one, like `unique`).
+    const sources = new Map(trades.map((t, i) => [tradeKey(t), messages[i] as BusMessage]));
     const outcomes = await this.judgeOnce(unique);
+    const outcomeOf = (t: TradeSubmitted) => outcomes.get(tradeKey(t)) as TradeOutcome;
+    trades.forEach((t, i) =>
+      setMessageAttributes(messages[i] as BusMessage, outcomeAttributes(outcomeOf(t))),
+    );
     await this.deps.bus.publishBatch(
-      unique.map((t) => outcomeMessage(outcomes.get(tradeKey(t)) as TradeOutcome, this.outcomesTopic)),
+      unique.map((t) => ({
+        ...outcomeMessage(outcomeOf(t), this.outcomesTopic),
+        causedBy: sources.get(tradeKey(t)),
+        traceAttributes: outcomeAttributes(outcomeOf(t)),
+      })),
     );
     stopTimer();
   }
