@@ -78,6 +78,7 @@ function settingsOf(config: Omit<KafkaBusConfig, 'adapter'>): Settings {
     consumerRestarts: 5,
     consumerRestartBackoff: { baseMs: 1000, maxMs: 30_000 },
     lagSampleIntervalMs: 5000,
+    namespace: '',
     ...definedOnly(config),
     brokers: config.brokers,
     clientId: config.clientId,
@@ -115,9 +116,16 @@ export class KafkaBus implements Bus {
   private lagFailing = false;
   private rejectFailed: (err: BusError) => void = () => undefined;
   readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+  /** A topic's or group's name on the broker: prefixed by the namespace, when there is one. */
+  private readonly wire: (name: string) => string;
+  /** The name a topic of the broker has for the callers (the namespace taken off). */
+  private readonly unwire: (name: string) => string;
 
   constructor(config: Omit<KafkaBusConfig, 'adapter'>, deps: BusDeps = {}) {
     this.settings = settingsOf(config);
+    const prefix = this.settings.namespace === '' ? '' : `${this.settings.namespace}.`;
+    this.wire = (name) => prefix + name;
+    this.unwire = (name) => (prefix !== '' && name.startsWith(prefix) ? name.slice(prefix.length) : name);
     this.logger = deps.logger ?? silentBusLogger;
     this.observer = deps.observer ?? noopBusObserver;
     this.kafka = new Kafka({
@@ -196,7 +204,7 @@ export class KafkaBus implements Bus {
     }
     try {
       const existing = new Set(await this.admin.listTopics());
-      const missing = [...wanted.values()].filter((s) => !existing.has(s.name));
+      const missing = [...wanted.values()].filter((s) => !existing.has(this.wire(s.name)));
       if (missing.length > 0) await this.createTopics(missing);
     } catch (err) {
       throw toBusError(
@@ -229,7 +237,7 @@ export class KafkaBus implements Bus {
       [topic],
       'BUS.TOPIC_ADMIN_FAILED',
       `Cannot read the offsets of ${topic}`,
-      () => this.admin.fetchTopicOffsets(topic),
+      () => this.admin.fetchTopicOffsets(this.wire(topic)),
     );
     return offsets
       .map(({ partition, low, high }) => ({ partition, start: low, end: high }))
@@ -249,7 +257,7 @@ export class KafkaBus implements Bus {
     if (this.state !== 'open') throw busClosedError(this.name);
     const s = this.settings;
     const consumer = this.kafka.consumer({
-      groupId: subscription.group,
+      groupId: this.wire(subscription.group),
       sessionTimeout: s.sessionTimeoutMs,
       heartbeatInterval: s.heartbeatIntervalMs,
       rebalanceTimeout: s.rebalanceTimeoutMs,
@@ -270,6 +278,8 @@ export class KafkaBus implements Bus {
         await this.send([{ topic, records: [record] }]);
       },
       uncommittedEnds: (group, topics) => this.uncommittedEnds(group, topics),
+      wire: this.wire,
+      unwire: this.unwire,
       fail: (err) => this.rejectFailed(err),
       forget: (m) => this.subscriptions.delete(m),
     });
@@ -281,6 +291,7 @@ export class KafkaBus implements Bus {
       await member.close().catch(() => undefined);
       throw toBusError(err, 'BUS.SUBSCRIBE_FAILED', `Cannot subscribe group ${subscription.group}`);
     }
+    for (const topic of subscription.topics) this.observer.subscribed?.(topic, subscription.group);
     return member;
   }
 
@@ -343,12 +354,16 @@ export class KafkaBus implements Bus {
     try {
       const ends = new Map<string, Map<number, { low: string; high: string }>>();
       for (const topic of new Set([...groups.values()].flatMap((t) => [...t]))) {
-        const offsets = await this.admin.fetchTopicOffsets(topic);
+        const offsets = await this.admin.fetchTopicOffsets(this.wire(topic));
         ends.set(topic, new Map(offsets.map((o) => [o.partition, o])));
       }
       for (const [group, topics] of groups) {
-        const committed = await this.admin.fetchOffsets({ groupId: group, topics: [...topics] });
-        for (const { topic, partitions } of committed) {
+        const committed = await this.admin.fetchOffsets({
+          groupId: this.wire(group),
+          topics: [...topics].map(this.wire),
+        });
+        for (const { topic: wireTopic, partitions } of committed) {
+          const topic = this.unwire(wireTopic);
           for (const { partition, offset } of partitions) {
             const end = ends.get(topic)?.get(partition);
             if (end === undefined) continue;
@@ -400,13 +415,17 @@ export class KafkaBus implements Bus {
         if (!error.retriable || attempt >= OFFSET_READ_ATTEMPTS) throw error;
         this.logger.warn({ topics, attempt, err: error.message }, 'reading offsets failed; retrying');
         await sleep(backoffDelay(attempt, { baseMs: 200, maxMs: 2000 }));
-        await this.admin.fetchTopicMetadata({ topics: [...topics] }).catch(() => undefined);
+        await this.admin.fetchTopicMetadata({ topics: topics.map(this.wire) }).catch(() => undefined);
       }
     }
   }
 
+  /** The partitions (broker names: the member pauses and commits them) of `group` with no committed offset. */
   private async readUncommittedEnds(group: string, topics: readonly string[]): Promise<PartitionStart[]> {
-    const committed = await this.admin.fetchOffsets({ groupId: group, topics: [...topics] });
+    const committed = await this.admin.fetchOffsets({
+      groupId: this.wire(group),
+      topics: topics.map(this.wire),
+    });
     const missing = committed.flatMap(({ topic, partitions }) =>
       partitions.filter((p) => Number(p.offset) < 0).map((p) => ({ topic, partition: p.partition })),
     );
@@ -442,7 +461,7 @@ export class KafkaBus implements Bus {
       waitForLeaders: true,
       timeout: s.requestTimeoutMs,
       topics: specs.map((spec) => ({
-        topic: spec.name,
+        topic: this.wire(spec.name),
         numPartitions: spec.partitions ?? s.defaultPartitions,
         replicationFactor: s.replicationFactor,
         configEntries: [
@@ -476,7 +495,10 @@ export class KafkaBus implements Bus {
     });
     const sent = this.producer.sendBatch({
       acks: -1,
-      topicMessages: batches.map(({ topic, records }) => ({ topic, messages: records.map(toKafkaMessage) })),
+      topicMessages: batches.map(({ topic, records }) => ({
+        topic: this.wire(topic),
+        messages: records.map(toKafkaMessage),
+      })),
     });
     this.sending.add(sent);
     void sent.then(
@@ -497,7 +519,7 @@ export class KafkaBus implements Bus {
   }
 }
 
-/** A partition and the offset a subscription from now starts it at. */
+/** A partition (its topic's name on the broker) and the offset a subscription from now starts it at. */
 interface PartitionStart {
   topic: string;
   partition: number;
@@ -515,6 +537,9 @@ interface MemberDeps {
   rebalanceWaitMs: number;
   deadLetter: (topic: string, record: EncodedRecord) => Promise<void>;
   uncommittedEnds: (group: string, topics: readonly string[]) => Promise<PartitionStart[]>;
+  /** A topic's name on the broker, and back (the bus's namespace). */
+  wire: (name: string) => string;
+  unwire: (name: string) => string;
   /** The subscription cannot be served any more; the bus reports it through `failed`. */
   fail: (err: BusError) => void;
   forget: (member: KafkaSubscription) => void;
@@ -583,7 +608,10 @@ class KafkaSubscription implements SubscriptionHandle {
     });
     await this.consumer.connect();
     this.assertStarting();
-    await this.consumer.subscribe({ topics: sub.topics, fromBeginning: sub.fromBeginning ?? false });
+    await this.consumer.subscribe({
+      topics: sub.topics.map(this.deps.wire),
+      fromBeginning: sub.fromBeginning ?? false,
+    });
     // "From now" must mean from this call, for good: kafkajs would only look up the end of a partition
     // without a committed offset at its first fetch (after subscribe resolved) and never commit it, so
     // what was published meanwhile, or while the group was away, would be skipped.
@@ -664,8 +692,9 @@ class KafkaSubscription implements SubscriptionHandle {
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    const topic = this.deps.unwire(batch.topic);
     const records = batch.messages.map((m): RawRecord => ({
-      topic: batch.topic,
+      topic,
       partition: batch.partition,
       offset: m.offset,
       key: m.key?.toString('utf8') ?? '',

@@ -231,6 +231,7 @@ export class MemoryBus implements Bus {
         this.cursorFor(group, topic, p, sub.fromBeginning ?? false);
     }
     group.wakeAll();
+    for (const topic of sub.topics) this.observer.subscribed?.(topic, sub.group);
     if (sub.signal) {
       if (sub.signal.aborted) void member.close();
       else {

@@ -11,6 +11,8 @@ export interface BusObserver {
   failed(topic: string, group: string): void;
   /** A message from `topic` was moved to its dead-letter topic after its last attempt. */
   deadLettered(topic: string, group: string): void;
+  /** Optional: a member of `group` now consumes `topic` (so its counters can start at zero). */
+  subscribed?(topic: string, group: string): void;
   /**
    * Optional: `messages` on `partition` of `topic` are not yet committed by `group` (sampled periodically by
    * adapters that can tell; without this method they do not sample).

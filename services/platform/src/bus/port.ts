@@ -260,6 +260,12 @@ export interface KafkaBusConfig extends CommonBusConfig {
    * sampled for the observer's `lag`; default 5 s, 0 turns it off. Nothing is sampled for an observer without `lag`.
    */
   lagSampleIntervalMs?: number;
+  /**
+   * Prefixes every topic and consumer group on the broker (`<namespace>.trades.submitted`, group
+   * `<namespace>.validation`), so several environments (test runs) share one Kafka without seeing each other;
+   * callers, messages, spans and metrics keep the plain names. Default none.
+   */
+  namespace?: string;
 }
 
 export type BusConfig = MemoryBusConfig | KafkaBusConfig;

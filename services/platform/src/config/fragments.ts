@@ -27,6 +27,15 @@ export const busEnv = z
     KAFKA_BROKERS: env.brokerList().optional(),
     KAFKA_CLIENT_ID: env.string().default('tradeflow'),
     KAFKA_TOPIC_PARTITIONS: env.positiveInt().default(6),
+    /** Prefix of every topic and consumer group on the broker, so environments (test runs) can share a Kafka. */
+    KAFKA_NAMESPACE: env
+      .string()
+      .pipe(
+        z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, {
+          error: 'may hold only letters, digits, ".", "_" and "-" (and not start with ".")',
+        }),
+      )
+      .optional(),
   })
   .check(requireWhen('KAFKA_BROKERS', (v) => v.BUS_ADAPTER === 'kafka', 'is required when BUS_ADAPTER=kafka'))
   .transform((v) => ({
@@ -34,6 +43,7 @@ export const busEnv = z
     brokers: v.KAFKA_BROKERS ?? [],
     clientId: v.KAFKA_CLIENT_ID,
     topicPartitions: v.KAFKA_TOPIC_PARTITIONS,
+    ...(v.KAFKA_NAMESPACE === undefined ? {} : { namespace: v.KAFKA_NAMESPACE }),
   }));
 /** The bus settings read from the environment (the adapter's own config is `BusConfig` in bus/port). */
 export type BusEnv = z.output<typeof busEnv>;

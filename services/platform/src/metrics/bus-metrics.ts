@@ -30,6 +30,10 @@ export function createBusMetrics(registry: Registry): BusObserver {
 
   return {
     published: (topic, count) => published.inc({ topic }, count),
+    // Zero series from the start, so rates, the dashboard and alerts work before the first failure.
+    subscribed: (topic, group) => {
+      for (const c of [consumed, failed, deadLettered]) c.inc({ topic, group }, 0);
+    },
     lag: (topic, partition, group, messages) =>
       lag.set({ topic, partition: String(partition), group }, messages),
     consumed: (topic, group) => consumed.inc({ topic, group }),

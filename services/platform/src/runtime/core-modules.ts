@@ -46,6 +46,7 @@ export function busModule(config: BusEnv, source: string): ModuleDefinition<Bus>
               brokers: config.brokers,
               clientId: config.clientId,
               defaultPartitions: config.topicPartitions,
+              ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
               source,
             }
           : { adapter: 'memory', defaultPartitions: config.topicPartitions, source },

@@ -136,6 +136,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('when KAFKA_NAMESPACE is set, then the bus gets it; a name Kafka cannot hold is refused by name', () => {
+    const bus = { BUS_ADAPTER: 'kafka', KAFKA_BROKERS: '127.0.0.1:19092' };
+    expect(loadConfig(busEnv, { ...bus, KAFKA_NAMESPACE: 'e2e-run_7.a' }).namespace).toBe('e2e-run_7.a');
+    expect(loadConfig(busEnv, bus).namespace).toBeUndefined();
+
+    const err = configError(() => loadConfig({ bus: busEnv }, { ...bus, KAFKA_NAMESPACE: 'a/b' }));
+    expect(err.issues.map((i) => i.field)).toEqual(['KAFKA_NAMESPACE']);
+    expect(err.issues[0]?.message).toMatch(/letters, digits/);
+  });
+
   it('when the bus is memory, then KAFKA_BROKERS may be unset', () => {
     expect(loadConfig(busEnv, { BUS_ADAPTER: 'memory' }).brokers).toEqual([]);
   });

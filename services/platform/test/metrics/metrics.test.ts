@@ -87,6 +87,18 @@ describe('createMetrics', () => {
     expect(sampleValue(samples, 'bus_messages_dead_lettered_total', labels)).toBe(1);
   });
 
+  it('when a group subscribes, then its consumed, failed and dead-lettered series exist at zero', async () => {
+    const metrics = createMetrics({ service: 'validation', collectDefaultMetrics: false });
+
+    metrics.busObserver.subscribed?.('trades.submitted', 'validation');
+    const samples = parseExposition(await metrics.registry.metrics());
+
+    const labels = { topic: 'trades.submitted', group: 'validation' };
+    expect(sampleValue(samples, 'bus_messages_consumed_total', labels)).toBe(0);
+    expect(sampleValue(samples, 'bus_messages_failed_total', labels)).toBe(0);
+    expect(sampleValue(samples, 'bus_messages_dead_lettered_total', labels)).toBe(0);
+  });
+
   it('when the bus samples consumer lag, then the gauge holds the latest value per topic, partition and group', async () => {
     const metrics = createMetrics({ service: 'validation', collectDefaultMetrics: false });
 

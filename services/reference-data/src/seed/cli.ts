@@ -47,6 +47,7 @@ async function main(): Promise<number> {
           brokers: config.bus.brokers,
           clientId: `${config.bus.clientId}-seed`,
           defaultPartitions: config.bus.topicPartitions,
+          ...(config.bus.namespace === undefined ? {} : { namespace: config.bus.namespace }),
           source: '/tradeflow/reference-data',
         }
       : {
