@@ -216,23 +216,32 @@ export async function prepareUniverse(
   );
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const canaries = await mapLimit(accounts, 8, async (account, i) => {
+    // Each canary says why it is not (yet) VALIDATED, for the error when the deadline passes.
+    const canaries = await mapLimit(accounts, 8, async (account, i): Promise<string | undefined> => {
       const instrument = own.filter((x) => x.lotSize === 1)[i % 2];
       const sent = await submit(
         api,
         factory.make('valid', instrument === undefined ? { account } : { account, instrument }),
       );
-      if (sent.tradeId === undefined) return false;
+      if (sent.tradeId === undefined) return `${account.accountId}: submit answered ${sent.status}`;
+      let last = 'never read back';
       for (const until = Date.now() + 15_000; Date.now() < until; await sleep(100)) {
         const view = await readTrade(api, sent.tradeId);
-        if (view?.status === 'VALIDATED') return true;
-        if (view?.status === 'REJECTED') return false;
+        if (view?.status === 'VALIDATED') return undefined;
+        last =
+          view === undefined
+            ? 'unreadable'
+            : `${view.status} ${view.failures.map((f) => f.ruleId).join(' ')}`;
+        if (view?.status === 'REJECTED') break;
       }
-      return false;
+      return `${account.accountId}: ${last}`;
     });
-    if (canaries.every(Boolean)) return;
+    const pending = canaries.filter((c) => c !== undefined);
+    if (pending.length === 0) return;
     if (Date.now() > deadline)
-      throw new Error('the run reference data did not reach the services caches within 60 s');
+      throw new Error(
+        `the run reference data did not reach the services caches within 60 s: ${pending.slice(0, 3).join('; ')}`,
+      );
     await sleep(500);
   }
 }

@@ -23,7 +23,7 @@ import {
   type RateResult,
 } from './end-to-end';
 import { JsonClient } from './http-json';
-import { loadNow, peakRssMiB, shapeProcesses } from './process-stats';
+import { cpuPer, cpuSnapshot, loadNow, peakRssMiB, shapeProcesses } from './process-stats';
 import { measureRawDynamo } from './raw-dynamodb';
 import { measureRawKafka } from './raw-kafka';
 import { BLOCK_NAME, renderMarkdown, renderTable, type BenchResult } from './report';
@@ -62,6 +62,8 @@ const settings = {
 const ITEM_WRITES_METRIC = env.BENCH_ITEM_WRITES_METRIC ?? 'dynamodb_item_writes_total';
 /** Its companion: one observation per DynamoDB call, by operation and table. */
 const STORE_CALLS_METRIC = 'dynamodb_request_duration_seconds_count';
+/** How long the processes are watched doing nothing, for their background CPU. */
+const IDLE_WINDOW_MS = 3000;
 const ALL_SCOPES = ['trades:read', 'trades:write', 'reference:read', 'reference:write'];
 
 function say(text: string): void {
@@ -200,12 +202,17 @@ async function main(): Promise<void> {
   say(`run ${runId} on ${machine.cores} cores, load average ${machine.loadAverage.toFixed(2)}`);
   await requireOnlyOurConsumers();
 
+  const processes = [...shapeProcesses(ROOT), { name: 'bench driver (this process)', pid: process.pid }];
+  // The raw measures use only the infrastructure and this process; the services idle meanwhile.
+  const rawParts = processes.filter((p) => /JVM|bench driver/.test(p.name));
+  const cpuRaw0 = cpuSnapshot(rawParts);
   say(`raw DynamoDB Local BatchWriteItem for ${settings.rawSeconds} s`);
   const rawDynamo = await measureRawDynamo({
     endpoint: settings.dynamodb,
     runId,
     durationMs: settings.rawSeconds * 1000,
   });
+  const cpuRaw1 = cpuSnapshot(rawParts);
   say(`  ${Math.round(rawDynamo.itemsPerSecond)} items/s`);
   say(`raw kafkajs produce→consume for ${settings.rawSeconds} s`);
   const rawKafka = await measureRawKafka({
@@ -213,6 +220,7 @@ async function main(): Promise<void> {
     runId,
     durationMs: settings.rawSeconds * 1000,
   });
+  const cpuRaw2 = cpuSnapshot(rawParts);
   say(`  ${Math.round(rawKafka.messagesPerSecond)} msg/s`);
 
   const gateway = await answers(`${settings.gatewayUrl}/readyz`);
@@ -233,11 +241,18 @@ async function main(): Promise<void> {
       'trades_status_updates_total',
       'result="applied"',
     );
+    // What each process burns with nothing to do, to take off the per-trade figures below.
+    const idle0 = cpuSnapshot(processes);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+    const idlePerSecond = cpuPer(processes, idle0, cpuSnapshot(processes), IDLE_WINDOW_MS / 1000);
+    const cpuBefore = cpuSnapshot(processes);
     const max = await measureMax(api, stream, settings.maxTrades, settings.concurrency);
+    const cpuAfterMax = cpuSnapshot(processes);
     say(
       `  POST /v1/trades: ${Math.round(max.tradesPerSecond)} trades/s (${max.accepted} in ${max.seconds.toFixed(1)} s, ${max.errors} errors)`,
     );
     const maxBatch = await measureMaxBatch(api, stream, settings.maxTrades, 100, 4);
+    const cpuAfterBatch = cpuSnapshot(processes);
     say(`  POST /v1/trades/batch: ${Math.round(maxBatch.tradesPerSecond)} trades/s`);
 
     const rates: RateResult[] = [];
@@ -257,7 +272,6 @@ async function main(): Promise<void> {
       'result="applied"',
     );
 
-    const processes = [...shapeProcesses(ROOT), { name: 'bench driver (this process)', pid: process.pid }];
     const result: BenchResult = {
       runId,
       machine,
@@ -277,6 +291,19 @@ async function main(): Promise<void> {
               callsByOperation: increase(storeBefore.calls, storeAfter.calls),
             },
           }),
+      cpu: {
+        rawDynamoPerItem: cpuPer(rawParts, cpuRaw0, cpuRaw1, rawDynamo.items),
+        rawKafkaPerMessage: cpuPer(rawParts, cpuRaw1, cpuRaw2, rawKafka.messages),
+        idlePerSecond,
+        single: cpuPer(processes, cpuBefore, cpuAfterMax, max.accepted, {
+          idlePerSecond,
+          seconds: max.seconds,
+        }),
+        batch: cpuPer(processes, cpuAfterMax, cpuAfterBatch, maxBatch.accepted, {
+          idlePerSecond,
+          seconds: maxBatch.seconds,
+        }),
+      },
       rss: processes.map((p) => ({ ...p, peakMiB: peakRssMiB(p.pid) })),
       seconds: (performance.now() - began) / 1000,
       ...(settings.nice === undefined ? {} : { nice: settings.nice }),

@@ -37,6 +37,19 @@ export interface BenchResult {
    * none): item writes per table and calls per `<operation> <table>`, for `trades` final trades.
    */
   store?: { trades: number; writesByTable: Record<string, number>; callsByOperation: Record<string, number> };
+  /**
+   * CPU ms (user + system, all threads) per accepted trade of each process during the two maximum runs:
+   * what a trade costs, much less sensitive to other work on the machine than trades/s.
+   */
+  cpu?: {
+    /** CPU ms per second each process uses with nothing sent (taken off the per-trade figures). */
+    idlePerSecond?: Record<string, number>;
+    single: Record<string, number>;
+    batch: Record<string, number>;
+    /** The same for the raw measures, per item written and per message produced and consumed. */
+    rawDynamoPerItem?: Record<string, number>;
+    rawKafkaPerMessage?: Record<string, number>;
+  };
   rss: { name: string; pid: number; peakMiB?: number }[];
   seconds: number;
   /** The scheduling priority of every process the run started (BENCH_NICE), when one was set. */
@@ -147,6 +160,44 @@ const RATE_HEADER = [
   'errors',
 ];
 
+/** CPU per trade by process for both maximum runs, a total, and the rate the machine's cores allow. */
+function cpuRows(result: BenchResult): string[][] {
+  const cpu = result.cpu;
+  if (cpu === undefined) return [];
+  const names = [...new Set([...Object.keys(cpu.single), ...Object.keys(cpu.batch)])];
+  const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const cores = result.machine.cores;
+  const raw = (r: Record<string, number> | undefined, what: string): string[][] =>
+    r === undefined
+      ? []
+      : [
+          [
+            `raw ${what} (infrastructure + client)`,
+            `${dec(total(r), 3)} per ${what === 'DynamoDB' ? 'item' : 'message'}`,
+            `${int((cores * 1000) / total(r))}/s on ${cores} idle cores`,
+            '',
+          ],
+        ];
+  return [
+    ['process', 'CPU ms/trade, POST /v1/trades', 'CPU ms/trade, batch', 'idle CPU ms/s'],
+    ...names.map((n) => [
+      n,
+      dec(cpu.single[n] ?? Number.NaN),
+      dec(cpu.batch[n] ?? Number.NaN),
+      dec(cpu.idlePerSecond?.[n] ?? Number.NaN, 1),
+    ]),
+    ['all', dec(total(cpu.single)), dec(total(cpu.batch)), dec(total(cpu.idlePerSecond ?? {}), 1)],
+    [
+      `trades/s ${cores} idle cores would allow`,
+      int((cores * 1000) / total(cpu.single)),
+      int((cores * 1000) / total(cpu.batch)),
+      '',
+    ],
+    ...raw(cpu.rawDynamoPerItem, 'DynamoDB'),
+    ...raw(cpu.rawKafkaPerMessage, 'Kafka'),
+  ];
+}
+
 function machineLine(result: BenchResult): string {
   const m = result.machine;
   return `${describeMachineLine(m)}, ${m.date}, commit ${m.commit}, load average ${dec(m.loadAverage)} → ${dec(result.loadAfter)}`;
@@ -178,6 +229,7 @@ export function renderTable(result: BenchResult): string {
       p.unplanned.map((u) => `  at ${Math.round(p.share * 100)}%, not as planned: ${u}`),
     ),
     '',
+    ...(result.cpu === undefined ? [] : [pad(cpuRows(result)), '']),
     pad([
       ['process', 'pid', 'peak RSS (VmHWM)'],
       ...result.rss.map((p) => [
@@ -216,6 +268,15 @@ export function renderMarkdown(result: BenchResult, previousBlock = '', note = '
     '',
     markdownTable([RATE_HEADER, ...rateRows(result)]),
     '',
+    ...(result.cpu === undefined
+      ? []
+      : [
+          'CPU time per trade at the maximum (user + system, all threads, less what each process burns when idle; ' +
+            'another busy process on the machine slows a trade down but hardly changes what it costs):',
+          '',
+          markdownTable(cpuRows(result)),
+          '',
+        ]),
     markdownTable([
       ['process', 'peak RSS (VmHWM)'],
       ...result.rss.map((p) => [p.name, p.peakMiB === undefined ? 'n/a' : `${dec(p.peakMiB, 0)} MiB`]),
