@@ -151,3 +151,35 @@ export async function waitForHttp(
     `${url} not ready within ${timeoutMs} ms (${last})${started ? `; see ${started.logFile}` : ''}`,
   );
 }
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU time (user + system, every thread) `pid` and its direct children (nginx's workers) have used so far, in
+ * ms. Unlike requests per second it does not depend on how much of the machine the process got, so it compares
+ * runs on a busy machine. 0 when the process is gone.
+ */
+export function cpuTimeMs(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    // no children file: the process is gone, or the kernel does not list them
+  }
+  const ticks = (p: number): number => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  return ([pid, ...children].reduce((sum, p) => sum + ticks(p), 0) * 1000) / USER_HZ;
+}

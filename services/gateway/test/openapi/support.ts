@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import helmet from 'helmet';
 import { parse } from 'yaml';
 import { createHttpServer } from '@tradeflow/platform/http';
 import { createLogger } from '@tradeflow/platform/log';
 import { REPO_ROOT } from '../../../../tests/support/paths';
+import { edgeMiddleware } from '../../src/edge/edge-middleware';
 import {
   createPublicApi,
   mountPublicApi,
@@ -88,14 +88,14 @@ export async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-/** The public listener as the gateway sets it up for the docs: platform server, helmet globally, our routes. */
+/** The public listener as the gateway sets it up for the docs: platform server, its edge middleware, our routes. */
 export interface DocsGateway {
   readonly url: string;
   readonly api: PublicApi;
   stop(): Promise<void>;
 }
 
-/** Starts the platform server with helmet in front (the API's deny-all policy, as the gateway's edge) and the docs. */
+/** Starts the platform server with the gateway's edge middleware (helmet, CORS) in front of the docs. */
 export async function startDocsGateway(
   upstreams: Record<string, string>,
   options: { refreshMs?: number } = {},
@@ -106,15 +106,9 @@ export async function startDocsGateway(
     service: 'gateway-docs-test',
     logger,
     routes: (app) => {
-      // The gateway's edge policy for its JSON API: nothing may load; /docs must set its own.
-      app.use(
-        helmet({
-          contentSecurityPolicy: {
-            useDefaults: false,
-            directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-          },
-        }),
-      );
+      // The gateway's own edge (helmet with its deny-all policy for the JSON API, CORS for any origin): /docs
+      // must set its own policy over it.
+      app.use(edgeMiddleware({ origins: '*' }));
       mountPublicApi(api)(app);
     },
   });
