@@ -16,7 +16,7 @@ import type {
   PlannedTrade,
   TradeFactory,
 } from '../../../tests/load/lib/trade-mix.ts';
-import { mapLimit, type JsonClient } from './http-json';
+import { mapLimit, mapLimitUntil, type JsonClient } from './http-json';
 
 /** Where the pipeline is driven: the trades API and the reference API (the gateway, or the services). */
 export interface PipelineApi {
@@ -247,24 +247,28 @@ export async function prepareUniverse(
 }
 
 /**
- * Closed loop: `count` trades from `stream`, `concurrency` in flight, as fast as the system answers; the
- * clock runs from the first submission until the last accepted trade is final.
+ * Closed loop: `count` trades from `stream` (fewer when `maxSeconds` passes first), `concurrency` in flight,
+ * as fast as the system answers; the clock runs from the first submission until the last accepted trade is
+ * final.
  */
 export async function measureMax(
   api: PipelineApi,
   stream: MixStream,
   count: number,
   concurrency: number,
+  maxSeconds: number,
 ): Promise<MaxResult> {
   const from = await appliedOutcomes(api);
   const plans = Array.from({ length: count }, () => stream.next());
   const began = WALL();
-  const sent = await mapLimit(plans, concurrency, (plan) => submit(api, plan));
+  const sent = await mapLimitUntil(plans, concurrency, Date.now() + maxSeconds * 1000, (plan) =>
+    submit(api, plan),
+  );
   const accepted = sent.filter((s) => s.status === 202).length;
   const ended = await awaitApplied(api, from, accepted, 180_000);
   const seconds = (ended - began) / 1000;
   return {
-    submitted: count,
+    submitted: sent.length,
     accepted,
     refused: sent.filter((s) => s.status === 400 && planned(s)).length,
     errors: sent.filter((s) => !planned(s)).length,
@@ -289,31 +293,39 @@ export async function measureMaxBatch(
   count: number,
   batchSize: number,
   concurrency: number,
+  maxSeconds: number,
 ): Promise<MaxResult> {
   const from = await appliedOutcomes(api);
   const batches = Array.from({ length: Math.ceil(count / batchSize) }, (_, b) =>
     Array.from({ length: Math.min(batchSize, count - b * batchSize) }, () => stream.next().request),
   );
   const began = WALL();
-  const answers = await mapLimit(batches, concurrency, async (trades) => {
-    const res = await api.trades.send<BatchAnswer>(
-      'POST',
-      '/v1/trades/batch',
-      { trades },
-      {
-        traceparent: newTraceContext().traceparent,
-      },
-    );
-    return res.status === 200 && res.body !== undefined ? res.body : { accepted: 0, rejected: trades.length };
-  });
+  const answers = await mapLimitUntil(
+    batches,
+    concurrency,
+    Date.now() + maxSeconds * 1000,
+    async (trades) => {
+      const res = await api.trades.send<BatchAnswer>(
+        'POST',
+        '/v1/trades/batch',
+        { trades },
+        {
+          traceparent: newTraceContext().traceparent,
+        },
+      );
+      return res.status === 200 && res.body !== undefined
+        ? { ...res.body, size: trades.length, failed: 0 }
+        : { accepted: 0, rejected: 0, size: trades.length, failed: trades.length };
+    },
+  );
   const accepted = answers.reduce((sum, a) => sum + a.accepted, 0);
   const ended = await awaitApplied(api, from, accepted, 180_000);
   const seconds = (ended - began) / 1000;
   return {
-    submitted: count,
+    submitted: answers.reduce((sum, a) => sum + a.size, 0),
     accepted,
     refused: answers.reduce((sum, a) => sum + a.rejected, 0),
-    errors: 0,
+    errors: answers.reduce((sum, a) => sum + a.failed, 0),
     concurrency,
     seconds,
     tradesPerSecond: accepted / seconds,

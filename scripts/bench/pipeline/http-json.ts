@@ -68,3 +68,25 @@ export async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * Like `mapLimit`, but no item starts after `deadline` (epoch ms): the results of the items that ran, in
+ * input order. Bounds a closed-loop run on a machine slower than expected.
+ */
+export async function mapLimitUntil<T, R>(
+  items: readonly T[],
+  limit: number,
+  deadline: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: (R | undefined)[] = new Array<R | undefined>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && Date.now() < deadline) {
+      const index = next++;
+      results[index] = await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results.slice(0, next) as R[];
+}

@@ -50,6 +50,8 @@ const settings = {
   maxTrades: num('BENCH_MAX_TRADES', 3000),
   concurrency: num('BENCH_CONCURRENCY', 64),
   phaseSeconds: num('BENCH_PHASE_SECONDS', 15),
+  /** A maximum run stops starting trades after this long, however many of BENCH_MAX_TRADES are left. */
+  maxSeconds: num('BENCH_MAX_SECONDS', 45),
   rawSeconds: num('BENCH_RAW_SECONDS', 6),
   doc: env.BENCH_DOC ?? join(ROOT, 'docs', 'benchmarks.md'),
   writeDoc: env.BENCH_WRITE_DOC !== '0',
@@ -246,12 +248,12 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
     const idlePerSecond = cpuPer(processes, idle0, cpuSnapshot(processes), IDLE_WINDOW_MS / 1000);
     const cpuBefore = cpuSnapshot(processes);
-    const max = await measureMax(api, stream, settings.maxTrades, settings.concurrency);
+    const max = await measureMax(api, stream, settings.maxTrades, settings.concurrency, settings.maxSeconds);
     const cpuAfterMax = cpuSnapshot(processes);
     say(
       `  POST /v1/trades: ${Math.round(max.tradesPerSecond)} trades/s (${max.accepted} in ${max.seconds.toFixed(1)} s, ${max.errors} errors)`,
     );
-    const maxBatch = await measureMaxBatch(api, stream, settings.maxTrades, 100, 4);
+    const maxBatch = await measureMaxBatch(api, stream, settings.maxTrades, 100, 4, settings.maxSeconds);
     const cpuAfterBatch = cpuSnapshot(processes);
     say(`  POST /v1/trades/batch: ${Math.round(maxBatch.tradesPerSecond)} trades/s`);
 

@@ -8,6 +8,7 @@ import {
   percentiles,
   type RateResult,
 } from '../../../scripts/bench/pipeline/end-to-end.ts';
+import { mapLimitUntil } from '../../../scripts/bench/pipeline/http-json.ts';
 import {
   ratios,
   renderMarkdown,
@@ -77,6 +78,10 @@ function result(maxRate: number, p99AtHalf: number): BenchResult {
       writesByTable: { trades: 400, outcomes: 100 },
       callsByOperation: { 'PutItem trades': 200, 'UpdateItem trades': 200, 'BatchWriteItem outcomes': 8 },
     },
+    cpu: {
+      single: { trades: 6, validation: 3, gateway: 1 },
+      batch: { trades: 2, validation: 2, gateway: 0.1 },
+    },
     rss: [{ name: 'trades', pid: 42, peakMiB: 180.4 }],
     seconds: 200,
   };
@@ -126,6 +131,8 @@ describe('pipeline benchmark report', () => {
     expect(table).toMatch(/end-to-end \/ raw DynamoDB \(target ≥ 0\.5\)\s+0\.20 \(NOT met\)/);
     expect(table).toMatch(/p99 submit→final at 50% of max \(target ≤ 250 ms\)\s+900 ms \(NOT met\)/);
     expect(table).toMatch(/trades\s+42\s+180 MiB/);
+    expect(table).toMatch(/all\s+10\.00\s+4\.10/);
+    expect(table).toMatch(/trades\/s 2 idle cores would allow\s+200\s+488/);
   });
 
   it('when a block is rewritten, then this run heads the history and earlier rows are kept', () => {
@@ -136,6 +143,19 @@ describe('pipeline benchmark report', () => {
     expect(rows[0]).toContain('| 3,100 |');
     expect(rows[0]).toContain('| after / batching |');
     expect(rows[1]).toContain('| before: as landed |');
+  });
+
+  it('when a closed-loop run reaches its deadline, then no further item starts and the finished ones are kept', async () => {
+    const started: number[] = [];
+    const deadline = Date.now() + 50;
+    const results = await mapLimitUntil([...Array(1000).keys()], 2, deadline, async (n) => {
+      started.push(n);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return n * 2;
+    });
+    expect(started.length).toBeGreaterThan(0);
+    expect(started.length).toBeLessThan(1000);
+    expect(results).toEqual(started.map((n) => n * 2));
   });
 
   it('when a profile file is named by Node, then its pid is read from the name', () => {
