@@ -259,8 +259,15 @@ async function deleteTables(endpoint: string, prefix: string): Promise<void> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    const { TableNames = [] } = await client.send(new ListTablesCommand({}));
-    for (const name of TableNames.filter((n) => n.startsWith(prefix)))
+    // ListTables answers 100 names at a time, and the shared DynamoDB Local holds other runs' tables too.
+    const names: string[] = [];
+    let start: string | undefined;
+    do {
+      const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+      names.push(...(page.TableNames ?? []));
+      start = page.LastEvaluatedTableName;
+    } while (start !== undefined);
+    for (const name of names.filter((n) => n.startsWith(prefix)))
       await client.send(new DeleteTableCommand({ TableName: name }));
   } finally {
     client.destroy();
