@@ -36,6 +36,10 @@ const num = (name: string, fallback: number): number => {
   return value;
 };
 
+/** The bus's KAFKA_NAMESPACE, when the shape runs with one: topics and groups carry it as a prefix. */
+const NAMESPACE = env.KAFKA_NAMESPACE ?? '';
+const onBroker = (name: string): string => (NAMESPACE === '' ? name : `${NAMESPACE}.${name}`);
+
 const settings = {
   brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(','),
   dynamodb: env.DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:18000',
@@ -89,7 +93,7 @@ async function requireOnlyOurConsumers(): Promise<void> {
   }).admin();
   await admin.connect();
   try {
-    const { groups } = await admin.describeGroups(['validation', 'trades-status']);
+    const { groups } = await admin.describeGroups([onBroker('validation'), onBroker('trades-status')]);
     const busy = groups.filter((g) => g.members.length > 1);
     if (busy.length > 0)
       throw new Error(
@@ -221,6 +225,7 @@ async function main(): Promise<void> {
     brokers: settings.brokers,
     runId,
     durationMs: settings.rawSeconds * 1000,
+    submittedTopic: onBroker('trades.submitted'),
   });
   const cpuRaw2 = cpuSnapshot(rawParts);
   say(`  ${Math.round(rawKafka.messagesPerSecond)} msg/s`);

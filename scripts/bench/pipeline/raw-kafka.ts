@@ -15,8 +15,10 @@ export interface RawKafkaOptions {
   batchSize?: number;
   /** How long to keep producing (default 6 s); the clock stops when the last record is consumed. */
   durationMs?: number;
-  /** Partitions of the throwaway topic (default: those of trades.submitted, else 6). */
+  /** Partitions of the throwaway topic (default: those of `submittedTopic`, else 6). */
   partitions?: number;
+  /** trades.submitted as the broker names it (default `trades.submitted`; a KAFKA_NAMESPACE prefixes it). */
+  submittedTopic?: string;
 }
 
 export interface RawKafkaResult {
@@ -91,7 +93,9 @@ export async function measureRawKafka(options: RawKafkaOptions): Promise<RawKafk
   try {
     let partitions = options.partitions;
     if (partitions === undefined) {
-      const meta = await admin.fetchTopicMetadata({ topics: [SUBMITTED] }).catch(() => undefined);
+      const meta = await admin
+        .fetchTopicMetadata({ topics: [options.submittedTopic ?? SUBMITTED] })
+        .catch(() => undefined);
       partitions = meta?.topics[0]?.partitions.length ?? 6;
     }
     await admin.createTopics({
