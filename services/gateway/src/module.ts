@@ -11,10 +11,11 @@ import { ACCESS_CONTROL_MODULE, type AccessControl } from './access/access-contr
 import { accessModules, type AccessModulesConfig } from './access/module';
 import type { GatewayConfig } from './config';
 import { edgeMiddleware } from './edge/edge-middleware';
+import { createFrontDoor, installFrontDoor } from './edge/front-door';
 import { mountPublicApi, OPENAPI_MODULE, openapiModule } from './openapi';
 import type { PublicApi } from './openapi/public-api';
 import { createGatewayMetrics } from './proxy/gateway-metrics';
-import { proxyMiddleware } from './proxy/proxy-handler';
+import { createProxy, proxyMiddleware } from './proxy/proxy-handler';
 import { RouteTable } from './proxy/route-table';
 import { Upstream } from './proxy/upstream';
 
@@ -89,20 +90,31 @@ export function gatewayModules(
     parseBodies: false,
     routes: (ctx) => {
       const publicApi = mountPublicApi(ctx.get<PublicApi>(OPENAPI_MODULE));
-      const proxy = proxyMiddleware({
+      const metrics = ctx.get<Metrics>(CoreModule.metrics);
+      const proxy = createProxy({
         routes: new RouteTable(settings.routes),
         upstreams: ctx.get<ReadonlyMap<string, Upstream>>(GatewayModule.upstreams),
         access: ctx.get<AccessControl>(ACCESS_CONTROL_MODULE),
-        metrics: createGatewayMetrics(ctx.get<Metrics>(CoreModule.metrics)),
+        metrics: createGatewayMetrics(metrics),
         logger: ctx.logger.child({ component: 'gateway-proxy' }),
         retry: { maxRetries: settings.retry.maxRetries, replayLimitBytes: settings.retry.replayLimitBytes },
         breakerResetMs: settings.breaker.resetTimeoutMs,
       });
+      const frontDoor = createFrontDoor({
+        proxy,
+        cors: settings.cors,
+        metrics,
+        logger: ctx.logger,
+        bodyLimit: settings.http.bodyLimit,
+      });
       return (app) => {
+        // Proxied requests skip Express altogether; the app serves what is left.
+        installFrontDoor(app, frontDoor);
         app.use(edgeMiddleware(settings.cors));
         // Public, before the proxy: the API document and its page need no key.
         publicApi(app);
-        app.use(proxy);
+        // CORS preflights of proxied paths, when CORS is off, come this way.
+        app.use(proxyMiddleware(proxy));
       };
     },
   });

@@ -4,7 +4,7 @@
  * back. Bodies are streamed both ways, never buffered (a small body of a request that may be retried is the
  * one exception). Requests no route matches fall through to the next handler (the 404 problem).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { trace } from '@opentelemetry/api';
@@ -13,7 +13,7 @@ import { addAccessLogFields, requestIdOf, setRouteTemplate } from '@tradeflow/pl
 import { hasScope } from '@tradeflow/platform/identity';
 import type { Logger } from '@tradeflow/platform/log';
 import { BreakerErrorCode } from '@tradeflow/platform/resilience';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Dispatcher } from 'undici';
 import type { AccessControl, Caller } from '../access/access-control';
 import { accessErrorHeaders } from '../access/error-headers';
@@ -74,21 +74,44 @@ export interface ProxyOptions {
   breakerResetMs: number;
 }
 
-/** The proxy as Express middleware: handles every request a route matches, passes the others on. */
-export function proxyMiddleware(options: ProxyOptions): RequestHandler {
+/** The proxy: which route a path belongs to, and the handling of one request of a route. */
+export interface Proxy {
+  /** The route of a request path (without its query), or undefined when none matches. */
+  match(path: string): Route | undefined;
+  /**
+   * Proxies one request of `route` on plain node:http objects (Express's are ones too). On failure it rejects
+   * with the error whose problem the answer must be, the headers that problem needs already set.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, route: Route, path: string): Promise<void>;
+}
+
+/** The proxy over `options`. */
+export function createProxy(options: ProxyOptions): Proxy {
   const templates = new Map(options.routes.routes.map((r) => [r, `${r.prefix}/*`]));
+  return {
+    match: (path) => options.routes.match(path),
+    handle: (req, res, route, path) =>
+      proxyRequest(options, route, templates.get(route) ?? route.prefix, path, req, res).catch(
+        (err: unknown) => {
+          prepareErrorAnswer(req, res, err);
+          throw err;
+        },
+      ),
+  };
+}
+
+/**
+ * The proxy as Express middleware: handles every request a route matches, passes the others on. The gateway's
+ * front door serves most proxied requests without Express; this is the way for the rest (CORS preflights).
+ */
+export function proxyMiddleware(proxy: Proxy): RequestHandler {
   return (req, res, next) => {
-    const route = options.routes.match(req.path);
+    const route = proxy.match(req.path);
     if (route === undefined) {
       next();
       return;
     }
-    return proxyRequest(options, route, templates.get(route) ?? route.prefix, req, res).catch(
-      (err: unknown) => {
-        prepareErrorAnswer(req, res, err);
-        throw err;
-      },
-    );
+    return proxy.handle(req, res, route, req.path);
   };
 }
 
@@ -96,16 +119,13 @@ async function proxyRequest(
   options: ProxyOptions,
   route: Route,
   template: string,
-  req: Request,
-  res: Response,
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
 ): Promise<void> {
   const started = process.hrtime.bigint();
-  const labels: RequestLabels = {
-    route: route.name,
-    consumer: ANONYMOUS_CONSUMER,
-    method: req.method,
-    status: 0,
-  };
+  const method = req.method ?? 'GET';
+  const labels: RequestLabels = { route: route.name, consumer: ANONYMOUS_CONSUMER, method, status: 0 };
   // Aborted when the client leaves before its answer is finished: the upstream request is abandoned.
   const controller = new AbortController();
   res.once('close', () => {
@@ -113,30 +133,31 @@ async function proxyRequest(
     labels.status = res.writableFinished ? res.statusCode : 499;
     options.metrics.requestFinished(labels, Number(process.hrtime.bigint() - started) / 1e9);
   });
-  setRouteTemplate(req, template);
+  setRouteTemplate(req as Request, template);
   addAccessLogFields(req, { upstream: route.upstream });
   const span = trace.getActiveSpan();
-  span?.updateName(`${req.method} ${template}`);
+  span?.updateName(`${method} ${template}`);
   span?.setAttributes({
     'http.route': template,
     'tradeflow.route': route.name,
     'tradeflow.upstream': route.upstream,
   });
 
-  if (!req.originalUrl.startsWith('/') || DOT_SEGMENT.test(req.path)) throw new BadPathError();
+  const url = req.url ?? '';
+  if (!url.startsWith('/') || DOT_SEGMENT.test(path)) throw new BadPathError();
   const caller = await options.access.authenticate(req.headers);
   labels.consumer = caller.consumerId;
   addAccessLogFields(req, { consumer: caller.consumerId });
   span?.setAttribute('tradeflow.consumer', caller.consumerId);
 
-  const scope = READ_METHODS.has(req.method) ? route.readScope : route.writeScope;
-  if (!hasScope(caller, scope)) throw new ScopeMissingError(scope, req.method, route.prefix);
+  const scope = READ_METHODS.has(method) ? route.readScope : route.writeScope;
+  if (!hasScope(caller, scope)) throw new ScopeMissingError(scope, method, route.prefix);
   const admission = options.access.admit(caller);
-  for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
+  for (const name in admission.headers) res.setHeader(name, admission.headers[name] as string);
 
   const length = declaredLength(req);
   if (length !== undefined && length > route.bodyLimitBytes) throw new PayloadTooLargeError(route.bodyLimit);
-  await forward(options, route, caller, req, res, length, controller);
+  await forward(options, route, caller, method, url, req, res, length, controller);
 }
 
 /** Content-Length as a number; undefined for a chunked body; 0 when there is no body. */
@@ -150,8 +171,10 @@ async function forward(
   options: ProxyOptions,
   route: Route,
   caller: Caller,
-  req: Request,
-  res: Response,
+  method: string,
+  url: string,
+  req: IncomingMessage,
+  res: ServerResponse,
   length: number | undefined,
   controller: AbortController,
 ): Promise<void> {
@@ -160,8 +183,7 @@ async function forward(
     throw new Error(`route ${route.name} names an unknown upstream ${route.upstream}`);
   const { maxRetries, replayLimitBytes } = options.retry;
   const idempotent =
-    IDEMPOTENT_METHODS.has(req.method) ||
-    (req.method === 'POST' && req.headers['idempotency-key'] !== undefined);
+    IDEMPOTENT_METHODS.has(method) || (method === 'POST' && req.headers['idempotency-key'] !== undefined);
   let mayRetry = route.retry && idempotent && maxRetries > 0;
 
   let body: UpstreamRequest['body'] = null;
@@ -178,9 +200,9 @@ async function forward(
 
   const clientGone = (): boolean => controller.signal.aborted || req.socket.destroyed;
   const request: UpstreamRequest = {
-    path: req.originalUrl,
-    method: req.method,
-    headers: upstreamRequestHeaders(req, { identity: caller, requestId: requestIdOf(req) }),
+    path: url,
+    method,
+    headers: upstreamRequestHeaders(req, { identity: caller, requestId: requestIdOf(req as Request) }),
     body,
     signal: controller.signal,
     headersTimeout: route.timeoutMs,
@@ -218,7 +240,7 @@ async function relay(
   logger: Logger,
   upstream: Upstream,
   response: Dispatcher.ResponseData,
-  res: Response,
+  res: ServerResponse,
   clientGone: () => boolean,
 ): Promise<void> {
   res.statusCode = response.statusCode;
@@ -234,7 +256,7 @@ async function relay(
  * of a body that broke off (the answer is then cut). A client that leaves destroys the body, which abandons
  * the upstream request. (Lighter than stream.pipeline, which hangs seven listeners on every answer.)
  */
-function pump(body: Readable, res: Response): Promise<Error | undefined> {
+function pump(body: Readable, res: ServerResponse): Promise<Error | undefined> {
   return new Promise((resolve) => {
     body.once('error', (err) => {
       res.destroy();
@@ -306,14 +328,15 @@ function toGatewayError(err: unknown, route: Route, breakerResetMs: number): App
 }
 
 /** Headers the error's answer needs, set before the platform's error handler writes the problem. */
-function prepareErrorAnswer(req: IncomingMessage, res: Response, err: unknown): void {
+function prepareErrorAnswer(req: IncomingMessage, res: ServerResponse, err: unknown): void {
   if (res.headersSent) return;
-  res.set(accessErrorHeaders(err));
-  if (err instanceof UpstreamUnavailableError) res.set('Retry-After', String(err.retryAfterSeconds));
+  const headers = accessErrorHeaders(err);
+  for (const name in headers) res.setHeader(name, headers[name] as string);
+  if (err instanceof UpstreamUnavailableError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
   if (!req.complete) {
     // An unread body: a part of it already read, or a large one, is not worth reading just to keep the connection.
     const length = declaredLength(req);
     if (req.readableDidRead || length === undefined || length > DRAIN_LIMIT_BYTES)
-      res.set('Connection', 'close');
+      res.setHeader('Connection', 'close');
   }
 }

@@ -10,8 +10,9 @@ export {
   UnsupportedMediaTypeError,
   type Problem,
 } from './problem';
-export { REQUEST_ID_HEADER, isAcceptableRequestId, requestIdOf } from './request-id';
+export { REQUEST_ID_HEADER, isAcceptableRequestId, requestIdMiddleware, requestIdOf } from './request-id';
+export { traceResponseMiddleware } from './trace-response';
 export type { Readiness, ReadinessCheck } from './health';
 export { JSON_MEDIA_TYPES } from './json-body';
 export { routeTemplate, setRouteTemplate, UNMATCHED_ROUTE } from './route-template';
-export { addAccessLogFields } from './access-log';
+export { accessLogger, addAccessLogFields } from './access-log';
