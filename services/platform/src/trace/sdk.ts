@@ -1,10 +1,11 @@
 import { context, propagation, ProxyTracerProvider, trace } from '@opentelemetry/api';
+import { getBooleanFromEnv } from '@opentelemetry/core';
 import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
@@ -62,21 +63,9 @@ export function startTracing({ serviceName, exporter }: TracingOptions): Tracing
     // push OTLP metrics and logs by default, to a collector that is not there.
     metricReaders: [],
     logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
-      }),
-      // Router and handler spans name the route; a span per middleware would only add noise.
-      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
-      // The AWS call's span is enough; its underlying HTTP request adds nothing.
-      new AwsInstrumentation({ suppressInternalInstrumentation: true }),
-      // undici (the gateway's upstream pools, fetch): a client span per request, trace context injected;
-      // not for probes, nor into a request whose caller set a traceparent itself (a second would void both).
-      new UndiciInstrumentation({
-        ignoreRequestHook: (request) =>
-          UNTRACED_PATHS.has(request.path.split('?')[0] ?? '') || carriesTraceparent(request),
-      }),
-    ],
+    // Off (OTEL_SDK_DISABLED), the SDK registers nothing, but an instrumentation patches its module as soon as
+    // it is constructed: every request would still pay for no-op spans and context switches. So none then.
+    instrumentations: getBooleanFromEnv('OTEL_SDK_DISABLED') ? [] : instrumentations(),
   });
   sdk.start();
 
@@ -105,4 +94,23 @@ export function startTracing({ serviceName, exporter }: TracingOptions): Tracing
   };
   running = tracing;
   return tracing;
+}
+
+/** The http, express, aws-sdk and undici instrumentations (constructing one patches its module). */
+function instrumentations(): NonNullable<NodeSDKConfiguration['instrumentations']> {
+  return [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
+    }),
+    // Router and handler spans name the route; a span per middleware would only add noise.
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+    // The AWS call's span is enough; its underlying HTTP request adds nothing.
+    new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+    // undici (the gateway's upstream pools, fetch): a client span per request, trace context injected;
+    // not for probes, nor into a request whose caller set a traceparent itself (a second would void both).
+    new UndiciInstrumentation({
+      ignoreRequestHook: (request) =>
+        UNTRACED_PATHS.has(request.path.split('?')[0] ?? '') || carriesTraceparent(request),
+    }),
+  ];
 }
