@@ -3,6 +3,7 @@
  * point, plus `trades`, the target that runs all of them (`--target=trades`). The core modules (metrics,
  * bus, store) are the composition root's; these name them in their `deps`.
  */
+import { resolve } from 'node:path';
 import { Topics } from '@tradeflow/contracts';
 import type { Bus, SubscriptionHandle } from '@tradeflow/platform/bus';
 import type { LifecycleConfig, StoreConfig } from '@tradeflow/platform/config';
@@ -42,6 +43,9 @@ export const TRADES_STATUS_GROUP = 'trades-status';
 
 /** How long start waits for the tables to exist and be ACTIVE. */
 const TABLES_TIMEOUT_MS = 30_000;
+
+/** The service's API contract, served at `/openapi.json` (next to `src/` and `dist/`, shipped in `files`). */
+const OPENAPI_FILE = resolve(__dirname, '../openapi.yaml');
 
 /** What the trades modules read of the process's config: their own fragment plus store and lifecycle. */
 export interface TradesModulesConfig {
@@ -154,6 +158,7 @@ export function tradesModules(
     shutdownTimeoutMs: config.lifecycle.shutdownTimeoutMs,
     extraBodyTypes: Object.keys(BULK_MEDIA_TYPES),
     requestTimeoutMs: settings.bulk.uploadTimeoutMs,
+    openapi: OPENAPI_FILE,
     routes: (ctx) => {
       const store = ctx.get<TradesStore>(TradesModule.store);
       const bus = ctx.get<Bus>(CoreModule.bus);

@@ -5,8 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import request from 'supertest';
-import { eventually, instrument, TradesHarness } from './support/harness';
+import { eventually, instrument, TRADER, TradesHarness } from './support/harness';
 
 jest.setTimeout(300_000);
 
@@ -65,7 +64,7 @@ it('when 100,000 lines are streamed, then progress moves while the upload runs, 
 
   const req = httpRequest(`${base}/v1/trades/bulk`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-ndjson' },
+    headers: { ...TRADER, 'content-type': 'application/x-ndjson' },
   });
   const response = new Promise<{ status: number; location: string; done: Promise<void> }>(
     (resolve, reject) => {
@@ -92,7 +91,7 @@ it('when 100,000 lines are streamed, then progress moves while the upload runs, 
   // Before the rest is sent: the first part is being imported already.
   const early = await eventually(
     async () => {
-      const job = (await request(h.app).get(location).expect(200)).body as Job;
+      const job = (await h.api().get(location).expect(200)).body as Job;
       return job.linesRead > 0 ? job : undefined;
     },
     'progress on the first part',
@@ -104,7 +103,7 @@ it('when 100,000 lines are streamed, then progress moves while the upload runs, 
   const progress: number[] = [early.linesRead];
   const watcher = (async () => {
     for (;;) {
-      const job = (await request(h.app).get(location).expect(200)).body as Job;
+      const job = (await h.api().get(location).expect(200)).body as Job;
       if (job.state !== 'RUNNING') return job;
       progress.push(job.linesRead);
       await new Promise((r) => setTimeout(r, 500));

@@ -3,8 +3,8 @@
  * the body streams as a client would send it.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import request from 'supertest';
-import { instrument, eventually, TradesHarness } from './support/harness';
+import { randomUUID } from 'node:crypto';
+import { asConsumer, instrument, eventually, TRADER, TradesHarness } from './support/harness';
 
 jest.setTimeout(120_000);
 
@@ -34,11 +34,12 @@ function upload(
   path: string,
   contentType: string,
   body: Iterable<string> | AsyncIterable<string>,
+  consumer: Record<string, string> = TRADER,
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       `${base}${path}`,
-      { method: 'POST', headers: { 'content-type': contentType } },
+      { method: 'POST', headers: { ...consumer, 'content-type': contentType } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -85,7 +86,7 @@ interface Job {
 }
 
 async function job(jobId: string): Promise<Job> {
-  return (await request(h.app).get(`/v1/trades/bulk/${jobId}`).expect(200)).body as Job;
+  return (await h.api().get(`/v1/trades/bulk/${jobId}`).expect(200)).body as Job;
 }
 
 async function lineErrors(
@@ -97,7 +98,7 @@ async function lineErrors(
   do {
     const query: string =
       cursor === null ? `?limit=${limit}` : `?limit=${limit}&cursor=${encodeURIComponent(cursor)}`;
-    const page = (await request(h.app).get(`/v1/trades/bulk/${jobId}/errors${query}`).expect(200)).body as {
+    const page = (await h.api().get(`/v1/trades/bulk/${jobId}/errors${query}`).expect(200)).body as {
       items: { line: number; errors: { field: string; message: string }[] }[];
       nextCursor: string | null;
     };
@@ -144,7 +145,7 @@ describe('POST /v1/trades/bulk', () => {
     ]);
 
     for (const line of [1, 3, 10]) {
-      const trade = (await request(h.app).get(`/v1/trades/${jobId}-L${line}`).expect(200)).body as {
+      const trade = (await h.api().get(`/v1/trades/${jobId}-L${line}`).expect(200)).body as {
         status: string;
         channel: string;
       };
@@ -182,10 +183,7 @@ describe('POST /v1/trades/bulk', () => {
         ?.errors.map((e) => e.field)
         .sort(),
     ).toEqual(['/price', '/quantity', '/tradeTime']);
-    const quoted = (await request(h.app).get(`/v1/trades/${jobId}-L4`).expect(200)).body as Record<
-      string,
-      unknown
-    >;
+    const quoted = (await h.api().get(`/v1/trades/${jobId}-L4`).expect(200)).body as Record<string, unknown>;
     expect(quoted).toMatchObject({ side: 'SELL', quantity: 2, price: 12.51, clientTradeId: 'c-1' });
   });
 
@@ -207,7 +205,8 @@ describe('POST /v1/trades/bulk', () => {
   ])(
     'when the upload comes with %s, then it is refused with a problem',
     async (_name, type, headers, body, status) => {
-      const res = await request(h.app)
+      const res = await h
+        .api()
         .post('/v1/trades/bulk')
         .set('content-type', type)
         .set(headers)
@@ -218,18 +217,67 @@ describe('POST /v1/trades/bulk', () => {
   );
 
   it('when a job or its errors are asked for with a bad id or cursor, then it is a 404 or a 400', async () => {
-    await request(h.app).get('/v1/trades/bulk/no-such-job').expect(404);
-    await request(h.app).get('/v1/trades/bulk/no-such-job/errors').expect(404);
+    await h.api().get('/v1/trades/bulk/no-such-job').expect(404);
+    await h.api().get('/v1/trades/bulk/no-such-job/errors').expect(404);
     const answer = await upload('/v1/trades/bulk', 'application/x-ndjson', ['nope\n']);
     const { jobId } = JSON.parse(answer.body) as { jobId: string };
-    await request(h.app).get(`/v1/trades/bulk/${jobId}/errors?cursor=forged`).expect(400);
+    await h.api().get(`/v1/trades/bulk/${jobId}/errors?cursor=forged`).expect(400);
+  });
+
+  it('when an upload has lines for accounts the consumer does not act for, then each is a line error and the others are imported', async () => {
+    const mine = `BULK-${h.run.toUpperCase()}-MINE`;
+    const theirs = `BULK-${h.run.toUpperCase()}-THEIRS`;
+    const owner = asConsumer(`bulk-owner-${h.run}`, [mine]);
+    const answer = await upload(
+      '/v1/trades/bulk',
+      'application/x-ndjson',
+      [[ndjsonTrade(mine), ndjsonTrade(theirs), ndjsonTrade(mine, { quantity: 2 })].join('\n')],
+      owner,
+    );
+    expect(answer.status).toBe(202);
+    const { jobId } = JSON.parse(answer.body) as { jobId: string };
+    const status = (await h.api(owner).get(`/v1/trades/bulk/${jobId}`).expect(200)).body as Job;
+    expect(status).toMatchObject({ state: 'COMPLETED', accepted: 2, rejected: 1 });
+    const errors = (await h.api(owner).get(`/v1/trades/bulk/${jobId}/errors`).expect(200)).body as {
+      items: { line: number; errors: { field: string; message: string }[] }[];
+    };
+    expect(errors.items).toEqual([
+      { line: 2, errors: [{ field: '/accountId', message: expect.stringContaining(theirs) as string }] },
+    ]);
+    await h.api(owner).get(`/v1/trades/${jobId}-L1`).expect(200);
+    await h.api().get(`/v1/trades/${jobId}-L2`).expect(404);
+  });
+
+  it('when another consumer asks for a job or its errors, then both are the 404 of a missing job', async () => {
+    const owner = asConsumer(`job-owner-${h.run}`);
+    const other = asConsumer(`job-other-${h.run}`);
+    const answer = await upload('/v1/trades/bulk', 'application/x-ndjson', ['nope\n'], owner);
+    const { jobId } = JSON.parse(answer.body) as { jobId: string };
+    await h.api(owner).get(`/v1/trades/bulk/${jobId}`).expect(200);
+    await h.api(owner).get(`/v1/trades/bulk/${jobId}/errors`).expect(200);
+    const missingId = randomUUID();
+    for (const suffix of ['', '/errors']) {
+      const foreign = await h.api(other).get(`/v1/trades/bulk/${jobId}${suffix}`).expect(404);
+      const missing = await h.api(other).get(`/v1/trades/bulk/${missingId}${suffix}`).expect(404);
+      const shape = (body: unknown, id: string) => {
+        const { requestId: _requestId, ...rest } = body as Record<string, unknown>;
+        return JSON.stringify(rest).replaceAll(id, '<id>');
+      };
+      expect(shape(foreign.body, jobId)).toBe(shape(missing.body, missingId));
+    }
+  });
+
+  it('when an upload comes without identity headers, then it is a 401 problem', async () => {
+    const answer = await upload('/v1/trades/bulk', 'application/x-ndjson', [`${ndjsonTrade('ACC-1')}\n`], {});
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'AUTH.NO_IDENTITY' });
   });
 
   it('when the client goes away mid-upload, then the complete lines before are imported and the job is FAILED with their counts', async () => {
     const account = `BULK-${h.run.toUpperCase()}-D`;
     const req = httpRequest(`${base}/v1/trades/bulk`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson' },
+      headers: { ...TRADER, 'content-type': 'application/x-ndjson' },
     });
     req.on('error', () => undefined);
     const headers = new Promise<IncomingHttpHeaders>((resolve) =>
@@ -253,7 +301,7 @@ describe('POST /v1/trades/bulk', () => {
     }, 'the job to end');
     expect(failed).toMatchObject({ state: 'FAILED', linesRead: 10, accepted: 10, rejected: 0 });
     expect(failed.error).toMatch(/ended early/);
-    await request(h.app).get(`/v1/trades/${jobId}-L10`).expect(200);
+    await h.api().get(`/v1/trades/${jobId}-L10`).expect(200);
   });
 
   it('when the bus does not acknowledge a chunk, then the job is FAILED and none of that chunk stays RECEIVED', async () => {
@@ -270,8 +318,8 @@ describe('POST /v1/trades/bulk', () => {
     expect(answer.status).toBe(202);
     const { jobId } = JSON.parse(answer.body) as { jobId: string };
     expect(await job(jobId)).toMatchObject({ state: 'FAILED', linesRead: 0, accepted: 0 });
-    await request(h.app).get(`/v1/trades/${jobId}-L1`).expect(404);
-    const listed = (await request(h.app).get(`/v1/accounts/${account}/trades`).expect(200)).body as {
+    await h.api().get(`/v1/trades/${jobId}-L1`).expect(404);
+    const listed = (await h.api().get(`/v1/accounts/${account}/trades`).expect(200)).body as {
       items: unknown[];
     };
     expect(listed.items).toEqual([]);

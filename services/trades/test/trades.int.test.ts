@@ -2,10 +2,10 @@
  * The trades service in-process (memory bus, DynamoDB Local): single and batch intake, idempotency keys,
  * the outcome consumer, the lifecycle and the account listing.
  */
-import request from 'supertest';
 import { deadLetterTopic, type BusMessage } from '@tradeflow/platform/bus';
 import { Topics, type TradeOutcome, type TradeSubmitted } from '@tradeflow/contracts';
-import { eventually, instrument, TradesHarness } from './support/harness';
+import { randomUUID } from 'node:crypto';
+import { asConsumer, eventually, instrument, TradesHarness } from './support/harness';
 
 jest.setTimeout(60_000);
 
@@ -49,12 +49,12 @@ interface View {
 }
 
 async function view(tradeId: string): Promise<View> {
-  const res = await request(h.app).get(`/v1/trades/${tradeId}`).expect(200);
+  const res = await h.api().get(`/v1/trades/${tradeId}`).expect(200);
   return res.body as View;
 }
 
 async function submit(body: Record<string, unknown>): Promise<string> {
-  const res = await request(h.app).post('/v1/trades').send(body).expect(202);
+  const res = await h.api().post('/v1/trades').send(body).expect(202);
   return (res.body as { tradeId: string }).tradeId;
 }
 
@@ -86,7 +86,8 @@ function submittedFor(tradeId: string): BusMessage<TradeSubmitted>[] {
 describe('POST /v1/trades', () => {
   it('when a valid trade is submitted, then it is answered 202 with its status URL, stored RECEIVED and published once keyed by account', async () => {
     const accountId = newAccount();
-    const res = await request(h.app)
+    const res = await h
+      .api()
       .post('/v1/trades')
       .send(trade({ accountId, clientTradeId: 'c-1' }))
       .expect(202);
@@ -123,13 +124,13 @@ describe('POST /v1/trades', () => {
     const accountId = newAccount();
     h.bus.failPublishes = true;
     try {
-      const res = await request(h.app).post('/v1/trades').send(trade({ accountId })).expect(503);
+      const res = await h.api().post('/v1/trades').send(trade({ accountId })).expect(503);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.body).toMatchObject({ status: 503, code: 'TRADES.PUBLISH_FAILED' });
     } finally {
       h.bus.failPublishes = false;
     }
-    const listed = await request(h.app).get(`/v1/accounts/${accountId}/trades`).expect(200);
+    const listed = await h.api().get(`/v1/accounts/${accountId}/trades`).expect(200);
     expect(listed.body).toEqual({ items: [], nextCursor: null });
 
     const tradeId = await submit(trade({ accountId }));
@@ -137,7 +138,8 @@ describe('POST /v1/trades', () => {
   });
 
   it('when several fields are invalid, then the 400 problem names every one of them', async () => {
-    const res = await request(h.app)
+    const res = await h
+      .api()
       .post('/v1/trades')
       .send(
         trade({ side: 'HOLD', quantity: 'ten', price: -1, tradeTime: 'noon', accountId: 'x', venue: 'XNAS' }),
@@ -148,7 +150,8 @@ describe('POST /v1/trades', () => {
   });
 
   it("when the price is off the known instrument's tick grid, then the 400 names the price and the tick", async () => {
-    const res = await request(h.app)
+    const res = await h
+      .api()
       .post('/v1/trades')
       .send(trade({ symbol: 'WHOLE', price: 10.5 }))
       .expect(400);
@@ -165,13 +168,14 @@ describe('POST /v1/trades', () => {
   ])(
     'when the body is %s, then the answer is a 4xx problem, not a 5xx',
     async (_name, body, type, status) => {
-      const res = await request(h.app).post('/v1/trades').set('content-type', type).send(body).expect(status);
+      const res = await h.api().post('/v1/trades').set('content-type', type).send(body).expect(status);
       expect(res.body).toMatchObject({ status });
     },
   );
 
   it('when the body is larger than the limit, then the answer is a 413 problem', async () => {
-    const res = await request(h.app)
+    const res = await h
+      .api()
       .post('/v1/trades')
       .send(trade({ clientTradeId: 'x'.repeat(2 * 1024 * 1024) }))
       .expect(413);
@@ -182,7 +186,8 @@ describe('POST /v1/trades', () => {
 describe('POST /v1/trades/batch', () => {
   it('when some items are bad, then the good ones are accepted and published and each bad one gets its own errors', async () => {
     const accountId = newAccount();
-    const res = await request(h.app)
+    const res = await h
+      .api()
       .post('/v1/trades/batch')
       .send({
         trades: [
@@ -229,7 +234,7 @@ describe('POST /v1/trades/batch', () => {
     ['an unknown member', { trades: [trade()], extra: 1 }, ['/extra']],
     ['trades that is not an array', { trades: 'x' }, ['/trades']],
   ])('when the batch has %s, then it is a 400 naming the problem', async (_name, body, named) => {
-    const res = await request(h.app).post('/v1/trades/batch').send(body).expect(400);
+    const res = await h.api().post('/v1/trades/batch').send(body).expect(400);
     expect(fields(res.body)).toEqual(named);
   });
 
@@ -237,14 +242,15 @@ describe('POST /v1/trades/batch', () => {
     const accountId = newAccount();
     h.bus.failPublishes = true;
     try {
-      await request(h.app)
+      await h
+        .api()
         .post('/v1/trades/batch')
         .send({ trades: [trade({ accountId }), trade({ accountId })] })
         .expect(503);
     } finally {
       h.bus.failPublishes = false;
     }
-    const listed = await request(h.app).get(`/v1/accounts/${accountId}/trades`).expect(200);
+    const listed = await h.api().get(`/v1/accounts/${accountId}/trades`).expect(200);
     expect((listed.body as { items: unknown[] }).items).toEqual([]);
   });
 });
@@ -253,14 +259,16 @@ describe('Idempotency-Key', () => {
   it('when the same key comes with the same body, then the first answer is replayed and only one trade exists', async () => {
     const accountId = newAccount();
     const key = `key-${h.run}-same`;
-    const first = await request(h.app)
+    const first = await h
+      .api()
       .post('/v1/trades')
       .set('Idempotency-Key', key)
       .send(trade({ accountId }))
       .expect(202);
     // Same body, members in another order.
     const { tradeTime, ...rest } = trade({ accountId });
-    const again = await request(h.app)
+    const again = await h
+      .api()
       .post('/v1/trades')
       .set('Idempotency-Key', key)
       .send({ tradeTime, ...rest })
@@ -268,18 +276,20 @@ describe('Idempotency-Key', () => {
     expect(again.body).toEqual(first.body);
     expect(again.headers.location).toBe(first.headers.location);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    const listed = await request(h.app).get(`/v1/accounts/${accountId}/trades`).expect(200);
+    const listed = await h.api().get(`/v1/accounts/${accountId}/trades`).expect(200);
     expect((listed.body as { items: unknown[] }).items).toHaveLength(1);
   });
 
   it('when the same key comes with another body, then the answer is a 409 problem', async () => {
     const key = `key-${h.run}-other`;
-    await request(h.app)
+    await h
+      .api()
       .post('/v1/trades')
       .set('Idempotency-Key', key)
       .send(trade({ accountId: newAccount() }))
       .expect(202);
-    const res = await request(h.app)
+    const res = await h
+      .api()
       .post('/v1/trades')
       .set('Idempotency-Key', key)
       .send(trade({ quantity: 7 }))
@@ -292,7 +302,7 @@ describe('Idempotency-Key', () => {
     const key = `key-${h.run}-race`;
     const answers = await Promise.all(
       Array.from({ length: 6 }, () =>
-        request(h.app).post('/v1/trades').set('Idempotency-Key', key).send(trade({ accountId })),
+        h.api().post('/v1/trades').set('Idempotency-Key', key).send(trade({ accountId })),
       ),
     );
     const ids = new Set(
@@ -300,7 +310,7 @@ describe('Idempotency-Key', () => {
     );
     expect(ids.size).toBe(1);
     for (const a of answers) expect([202, 409]).toContain(a.status);
-    const listed = await request(h.app).get(`/v1/accounts/${accountId}/trades`).expect(200);
+    const listed = await h.api().get(`/v1/accounts/${accountId}/trades`).expect(200);
     expect((listed.body as { items: unknown[] }).items).toHaveLength(1);
   });
 
@@ -309,26 +319,18 @@ describe('Idempotency-Key', () => {
     const body = trade({ accountId: newAccount() });
     h.bus.failPublishes = true;
     try {
-      await request(h.app).post('/v1/trades').set('Idempotency-Key', key).send(body).expect(503);
+      await h.api().post('/v1/trades').set('Idempotency-Key', key).send(body).expect(503);
     } finally {
       h.bus.failPublishes = false;
     }
-    await request(h.app).post('/v1/trades').set('Idempotency-Key', key).send(body).expect(202);
+    await h.api().post('/v1/trades').set('Idempotency-Key', key).send(body).expect(202);
   });
 
   it('when a batch is repeated with its key, then the same per-item results come back', async () => {
     const key = `key-${h.run}-batch`;
     const body = { trades: [trade({ accountId: newAccount() }), { side: 'X' }] };
-    const first = await request(h.app)
-      .post('/v1/trades/batch')
-      .set('Idempotency-Key', key)
-      .send(body)
-      .expect(200);
-    const again = await request(h.app)
-      .post('/v1/trades/batch')
-      .set('Idempotency-Key', key)
-      .send(body)
-      .expect(200);
+    const first = await h.api().post('/v1/trades/batch').set('Idempotency-Key', key).send(body).expect(200);
+    const again = await h.api().post('/v1/trades/batch').set('Idempotency-Key', key).send(body).expect(200);
     expect(again.body).toEqual(first.body);
   });
 });
@@ -350,7 +352,7 @@ describe('status from trades.outcomes', () => {
     // Redelivered with another verdict (as after a rule change): ignored, the first outcome of v1 stands.
     await h.publishOutcome(outcome(tradeId, accountId, 1, 'VALIDATED'), `redelivery-${tradeId}`);
     // Amend to v2, then an outcome of v1 arrives late: ignored; the outcome of v2 is applied.
-    await request(h.app).patch(`/v1/trades/${tradeId}`).send({ price: 150 }).expect(200);
+    await h.api().patch(`/v1/trades/${tradeId}`).send({ price: 150 }).expect(200);
     await h.publishOutcome(outcome(tradeId, accountId, 1, 'VALIDATED'), `late-${tradeId}`);
     await h.publishOutcome(outcome(tradeId, accountId, 2, 'VALIDATED'));
     const validated = await eventually(async () => {
@@ -401,7 +403,7 @@ describe('status from trades.outcomes', () => {
         'the dead letter',
       );
       expect(dead?.id).toBe(`poison-${h.run}`);
-      await request(h.app).get('/v1/trades/no-such-trade').expect(404);
+      await h.api().get('/v1/trades/no-such-trade').expect(404);
     } finally {
       await dlq.close();
     }
@@ -412,7 +414,8 @@ describe('lifecycle', () => {
   it('when a trade is cancelled, then it is CANCELLED; cancelling or amending it again is a 409 and a late outcome is ignored', async () => {
     const accountId = newAccount();
     const tradeId = await submit(trade({ accountId }));
-    const res = await request(h.app)
+    const res = await h
+      .api()
       .post(`/v1/trades/${tradeId}/cancel`)
       .send({ reason: 'Client asked.' })
       .expect(200);
@@ -423,9 +426,9 @@ describe('lifecycle', () => {
       version: 1,
     });
 
-    const again = await request(h.app).post(`/v1/trades/${tradeId}/cancel`).expect(409);
+    const again = await h.api().post(`/v1/trades/${tradeId}/cancel`).expect(409);
     expect(again.body).toMatchObject({ code: 'TRADES.INVALID_TRANSITION' });
-    await request(h.app).patch(`/v1/trades/${tradeId}`).send({ quantity: 5 }).expect(409);
+    await h.api().patch(`/v1/trades/${tradeId}`).send({ quantity: 5 }).expect(409);
 
     await h.publishOutcome(outcome(tradeId, accountId, 1, 'VALIDATED'));
     const marker = await submit(trade({ accountId }));
@@ -440,7 +443,7 @@ describe('lifecycle', () => {
   it('when a trade is amended, then it is AMENDED at the next version and republished for validation', async () => {
     const accountId = newAccount();
     const tradeId = await submit(trade({ accountId }));
-    const res = await request(h.app).patch(`/v1/trades/${tradeId}`).send({ quantity: 250 }).expect(200);
+    const res = await h.api().patch(`/v1/trades/${tradeId}`).send({ quantity: 250 }).expect(200);
     expect(res.body).toMatchObject({ status: 'AMENDED', version: 2, quantity: 250, price: 190.25 });
     const events = await eventually(
       () => (submittedFor(tradeId).length === 2 ? submittedFor(tradeId) : undefined),
@@ -456,7 +459,7 @@ describe('lifecycle', () => {
     const tradeId = await submit(trade({ accountId: newAccount() }));
     h.bus.failPublishes = true;
     try {
-      await request(h.app).patch(`/v1/trades/${tradeId}`).send({ price: 100 }).expect(503);
+      await h.api().patch(`/v1/trades/${tradeId}`).send({ price: 100 }).expect(503);
     } finally {
       h.bus.failPublishes = false;
     }
@@ -469,13 +472,14 @@ describe('lifecycle', () => {
     ['an unknown field', { side: 'SELL' }, 400],
   ])('when an amendment has %s, then it is refused', async (_name, body, status) => {
     const tradeId = await submit(trade({ accountId: newAccount() }));
-    await request(h.app).patch(`/v1/trades/${tradeId}`).send(body).expect(status);
+    await h.api().patch(`/v1/trades/${tradeId}`).send(body).expect(status);
   });
 
   it('when an unknown trade is amended or cancelled, then it is a 404', async () => {
-    await request(h.app).patch('/v1/trades/no-such-trade').send({ price: 1 }).expect(404);
-    await request(h.app).post('/v1/trades/no-such-trade/cancel').expect(404);
-    await request(h.app)
+    await h.api().patch('/v1/trades/no-such-trade').send({ price: 1 }).expect(404);
+    await h.api().post('/v1/trades/no-such-trade/cancel').expect(404);
+    await h
+      .api()
       .get(`/v1/trades/${'x'.repeat(3000)}`)
       .expect(404);
   });
@@ -507,9 +511,7 @@ describe('GET /v1/accounts/{accountId}/trades', () => {
     let cursor: string | null = null;
     do {
       const suffix: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-      const res = await request(h.app)
-        .get(`/v1/accounts/${accountId}/trades?limit=2${query}${suffix}`)
-        .expect(200);
+      const res = await h.api().get(`/v1/accounts/${accountId}/trades?limit=2${query}${suffix}`).expect(200);
       const page = res.body as { items: { tradeId: string }[]; nextCursor: string | null };
       expect(page.items.length).toBeLessThanOrEqual(2);
       out.push(...page.items.map((i) => i.tradeId));
@@ -539,18 +541,173 @@ describe('GET /v1/accounts/{accountId}/trades', () => {
     ['to before from', '?from=2025-06-03T00:00:00Z&to=2025-06-02T00:00:00Z', ['/to']],
     ['an unknown parameter', '?sort=asc', ['/sort']],
   ])('when the query has %s, then it is a 400 naming it', async (_name, query, named) => {
-    const res = await request(h.app).get(`/v1/accounts/${accountId}/trades${query}`).expect(400);
+    const res = await h.api().get(`/v1/accounts/${accountId}/trades${query}`).expect(400);
     expect(fields(res.body)).toEqual(named);
   });
 
   it("when another account's cursor is used, then it is a 400", async () => {
-    const res = await request(h.app).get(`/v1/accounts/${accountId}/trades?limit=1`).expect(200);
+    const res = await h.api().get(`/v1/accounts/${accountId}/trades?limit=1`).expect(200);
     const cursor = (res.body as { nextCursor: string }).nextCursor;
-    await request(h.app).get(`/v1/accounts/${accountId}-OTHER/trades?cursor=${cursor}`).expect(400);
+    await h.api().get(`/v1/accounts/${accountId}-OTHER/trades?cursor=${cursor}`).expect(400);
   });
 
   it('when the account id is malformed, then it is a 400', async () => {
-    await request(h.app).get('/v1/accounts/a/trades').expect(400);
+    await h.api().get('/v1/accounts/a/trades').expect(400);
+  });
+});
+
+/** A problem body with the request's own values (the id asked for, the request id) taken out. */
+function problemShape(body: unknown, id: string): Record<string, unknown> {
+  const { requestId: _requestId, ...rest } = body as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(rest).replaceAll(id, '<id>')) as Record<string, unknown>;
+}
+
+describe('ownership (the caller the gateway forwards)', () => {
+  let mine: string;
+  let theirs: string;
+  let alice: Record<string, string>;
+  let bob: Record<string, string>;
+
+  beforeAll(() => {
+    mine = newAccount();
+    theirs = newAccount();
+    alice = asConsumer(`alice-${h.run}`, [mine]);
+    bob = asConsumer(`bob-${h.run}`, [theirs]);
+  });
+
+  it.each([
+    ['GET', '/v1/trades/some-trade'],
+    ['PATCH', '/v1/trades/some-trade'],
+    ['POST', '/v1/trades/some-trade/cancel'],
+    ['POST', '/v1/trades'],
+    ['POST', '/v1/trades/batch'],
+    ['GET', '/v1/trades/bulk/some-job'],
+    ['GET', '/v1/trades/bulk/some-job/errors'],
+    ['GET', '/v1/accounts/ACC-1/trades'],
+  ])('when %s %s comes without identity headers, then it is a 401 problem', async (method, path) => {
+    const api = h.api({});
+    const req = method === 'GET' ? api.get(path) : method === 'PATCH' ? api.patch(path) : api.post(path);
+    const res = await req.send({ price: 1 }).expect(401);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 401, code: 'AUTH.NO_IDENTITY' });
+  });
+
+  it('when another consumer reads, amends or cancels a trade, then each answer is the 404 of a missing trade and the trade is unchanged', async () => {
+    const tradeId = (
+      (
+        await h
+          .api(alice)
+          .post('/v1/trades')
+          .send(trade({ accountId: mine }))
+          .expect(202)
+      ).body as {
+        tradeId: string;
+      }
+    ).tradeId;
+    const missingId = randomUUID();
+    const attempts = [
+      (api: ReturnType<TradesHarness['api']>, id: string) => api.get(`/v1/trades/${id}`),
+      (api: ReturnType<TradesHarness['api']>, id: string) =>
+        api.patch(`/v1/trades/${id}`).send({ price: 150 }),
+      (api: ReturnType<TradesHarness['api']>, id: string) =>
+        api.post(`/v1/trades/${id}/cancel`).send({ reason: 'not mine' }),
+    ];
+    for (const attempt of attempts) {
+      const foreign = await attempt(h.api(bob), tradeId).expect(404);
+      const missing = await attempt(h.api(bob), missingId).expect(404);
+      expect(problemShape(foreign.body, tradeId)).toEqual(problemShape(missing.body, missingId));
+      expect(foreign.body).toMatchObject({ code: 'TRADES.NOT_FOUND' });
+      expect(foreign.headers['content-type']).toBe(missing.headers['content-type']);
+    }
+    expect(
+      (await h.api(alice).get(`/v1/trades/${tradeId}`).expect(200)).body as Record<string, unknown>,
+    ).toMatchObject({ tradeId, status: 'RECEIVED', version: 1, price: 190.25 });
+    // A consumer bound to every account (an operator) sees it.
+    await h.api(asConsumer('operator')).get(`/v1/trades/${tradeId}`).expect(200);
+  });
+
+  it('when a trade is submitted for an account the consumer does not act for, then it is a 404 naming the account and nothing is kept or published', async () => {
+    const before = h.bus.published;
+    const res = await h
+      .api(alice)
+      .post('/v1/trades')
+      .send(trade({ accountId: theirs }))
+      .expect(404);
+    expect(res.body).toMatchObject({ code: 'TRADES.ACCOUNT_NOT_FOUND' });
+    expect((res.body as { detail: string }).detail).toContain(theirs);
+    expect(h.bus.published).toBe(before);
+    const listed = await h.api(bob).get(`/v1/accounts/${theirs}/trades`).expect(200);
+    expect((listed.body as { items: unknown[] }).items).toEqual([]);
+  });
+
+  it("when a batch has an item of another consumer's account, then that item is a 404 result and the others go through", async () => {
+    const res = await h
+      .api(alice)
+      .post('/v1/trades/batch')
+      .send({
+        trades: [trade({ accountId: mine }), trade({ accountId: theirs }), trade({ accountId: mine })],
+      })
+      .expect(200);
+    const body = res.body as {
+      accepted: number;
+      rejected: number;
+      results: {
+        index: number;
+        status: number;
+        tradeId?: string;
+        errors?: { field: string; message: string }[];
+      }[];
+    };
+    expect({ accepted: body.accepted, rejected: body.rejected }).toEqual({ accepted: 2, rejected: 1 });
+    expect(body.results.map((r) => r.status)).toEqual([202, 404, 202]);
+    expect(body.results[1]?.errors).toEqual([
+      { field: '/accountId', message: expect.stringContaining(theirs) as string },
+    ]);
+    for (const r of [body.results[0], body.results[2]])
+      await h
+        .api(alice)
+        .get(`/v1/trades/${r?.tradeId ?? ''}`)
+        .expect(200);
+  });
+
+  it("when another consumer's account is listed, then it is a 404 (its own account is a 200)", async () => {
+    const res = await h.api(bob).get(`/v1/accounts/${mine}/trades`).expect(404);
+    expect(res.body).toMatchObject({ code: 'TRADES.ACCOUNT_NOT_FOUND' });
+    await h.api(alice).get(`/v1/accounts/${mine}/trades`).expect(200);
+  });
+
+  it("when two consumers send the same Idempotency-Key, then neither sees the other's answer", async () => {
+    const key = `key-${h.run}-shared`;
+    const first = await h
+      .api(alice)
+      .post('/v1/trades')
+      .set('Idempotency-Key', key)
+      .send(trade({ accountId: mine }))
+      .expect(202);
+    // Another body with the same key would be a 409 for the same consumer; for another it is a new request.
+    const other = await h
+      .api(bob)
+      .post('/v1/trades')
+      .set('Idempotency-Key', key)
+      .send(trade({ accountId: theirs }))
+      .expect(202);
+    expect(other.headers['idempotent-replayed']).toBeUndefined();
+    expect((other.body as { tradeId: string }).tradeId).not.toBe((first.body as { tradeId: string }).tradeId);
+    // The same body from two consumers bound to every account: two trades, no replay across them.
+    const body = trade({ accountId: mine, clientTradeId: `shared-${h.run}` });
+    const a = await h
+      .api(asConsumer(`ops-a-${h.run}`))
+      .post('/v1/trades')
+      .set('Idempotency-Key', key)
+      .send(body);
+    const b = await h
+      .api(asConsumer(`ops-b-${h.run}`))
+      .post('/v1/trades')
+      .set('Idempotency-Key', key)
+      .send(body);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(b.headers['idempotent-replayed']).toBeUndefined();
+    expect((b.body as { tradeId: string }).tradeId).not.toBe((a.body as { tradeId: string }).tradeId);
   });
 });
 

@@ -14,5 +14,6 @@ export { REQUEST_ID_HEADER, isAcceptableRequestId, requestIdMiddleware, requestI
 export { traceResponseMiddleware } from './trace-response';
 export type { Readiness, ReadinessCheck } from './health';
 export { JSON_MEDIA_TYPES } from './json-body';
+export { OPENAPI_PATH, openApiHandler } from './openapi-document';
 export { routeTemplate, setRouteTemplate, UNMATCHED_ROUTE } from './route-template';
 export { accessLogger, addAccessLogFields } from './access-log';

@@ -1,7 +1,7 @@
 /** A service's HTTP entry point as a module: the platform server with the service's routes. */
 import type { Express } from 'express';
 import type { HttpConfig } from '../config';
-import { createHttpServer, type HttpServer } from '../http';
+import { createHttpServer, OPENAPI_PATH, openApiHandler, type HttpServer } from '../http';
 import type { InitContext, ModuleDefinition } from '../lifecycle';
 import type { Metrics } from '../metrics';
 import { CoreModule } from './core-modules';
@@ -28,6 +28,8 @@ export interface HttpModuleOptions {
   requestTimeoutMs?: number;
   /** Parse JSON bodies (default true); the gateway passes false and streams bodies through. */
   parseBodies?: boolean;
+  /** The service's OpenAPI document (a YAML file), served as JSON at `GET /openapi.json`. */
+  openapi?: string;
 }
 
 /** Starts listening once every dependency runs; `/readyz` reflects the whole process. */
@@ -36,6 +38,8 @@ export function httpModule(options: HttpModuleOptions): ModuleDefinition<HttpSer
     name: options.name,
     deps: [CoreModule.metrics, ...options.deps],
     init: (ctx) => {
+      const routes = options.routes(ctx);
+      const openapi = options.openapi === undefined ? undefined : openApiHandler(options.openapi);
       const server = createHttpServer({
         service: options.service,
         logger: ctx.logger,
@@ -48,7 +52,10 @@ export function httpModule(options: HttpModuleOptions): ModuleDefinition<HttpSer
           const r = ctx.readiness();
           return { ready: r.ready, detail: r.modules };
         },
-        routes: options.routes(ctx),
+        routes: (app) => {
+          if (openapi !== undefined) app.get(OPENAPI_PATH, openapi);
+          routes(app);
+        },
         extraBodyTypes: options.extraBodyTypes,
         requestTimeoutMs: options.requestTimeoutMs,
         parseBodies: options.parseBodies,

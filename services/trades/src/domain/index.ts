@@ -5,3 +5,4 @@ export * from './cursor';
 export * from './time-key';
 export * from './request-fingerprint';
 export * from './csv';
+export * from './ownership';

@@ -3,11 +3,13 @@
  * its successful answer is stored and replayed (status, body, Location) for every later request with the
  * same key and the same body. The same key with another body is a 409; a duplicate that arrives while the
  * first still runs is a 409 too (it does not run twice). A request that fails (4xx or 5xx) keeps nothing, so
- * the client may correct it or retry with the same key.
+ * the client may correct it or retry with the same key. Keys belong to the consumer that sent them: two
+ * consumers using the same key never see each other's answers.
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { ConflictError, ValidationError } from '@tradeflow/platform/errors';
+import type { Identity } from '@tradeflow/platform/identity';
 import { requestFingerprint } from '../domain';
 import type { IdempotencyRepository, StoredResponse } from '../store';
 
@@ -40,10 +42,16 @@ export class IdempotencyGuard {
   ) {}
 
   /**
-   * Answers `req` with `handle`'s reply, guarded by its Idempotency-Key when it has one. `operation` names
-   * the endpoint (a key is scoped to it).
+   * Answers `req` with `handle`'s reply, guarded by its Idempotency-Key when it has one. A key is scoped to
+   * the caller's consumer and to `operation` (the endpoint).
    */
-  async run(req: Request, res: Response, operation: string, handle: () => Promise<Reply>): Promise<void> {
+  async run(
+    req: Request,
+    res: Response,
+    caller: Identity,
+    operation: string,
+    handle: () => Promise<Reply>,
+  ): Promise<void> {
     const key = req.get(IDEMPOTENCY_KEY_HEADER);
     if (key === undefined) {
       send(res, await handle());
@@ -54,7 +62,8 @@ export class IdempotencyGuard {
         { field: IDEMPOTENCY_KEY_HEADER, message: 'must be 1-255 visible ASCII characters' },
       ]);
     }
-    const storeKey = `${operation}|${key}`;
+    // JSON, not a separator: no consumer id can make its keys collide with another consumer's.
+    const storeKey = JSON.stringify([caller.consumerId, operation, key]);
     const fingerprint = requestFingerprint(operation, req.body);
     const token = randomUUID();
     for (let round = 1; ; round++) {

@@ -2,7 +2,9 @@
 import type { Express, Request } from 'express';
 import { AppError, NotFoundError, ValidationError } from '@tradeflow/platform/errors';
 import { parseWith, UnsupportedMediaTypeError } from '@tradeflow/platform/http';
+import { canActFor, requireIdentity, type Identity } from '@tradeflow/platform/identity';
 import {
+  accountNotFound,
   AccountTradesCursor,
   BulkErrorsCursor,
   bulkJobUrlOf,
@@ -12,6 +14,7 @@ import {
   isPlausibleId,
   statusUrlOf,
   toView,
+  tradeNotFound,
   TradeAmendment,
   TradeCancellation,
   utcInstant,
@@ -44,37 +47,43 @@ export interface TradesRouteDeps {
   settings: { batchMaxItems: number; maxLineBytes: number };
 }
 
-/** Mounts the trades routes. */
+/**
+ * Mounts the trades routes. Every route reads the caller the gateway forwards (401 without one) and shows it
+ * only its own accounts' trades and its own bulk jobs; anything else is a 404 like a missing one.
+ */
 export function tradesRoutes(deps: TradesRouteDeps): (app: Express) => void {
   const { intake, bulk, trades, jobs, idempotency, settings } = deps;
   const BatchRequest = batchRequestSchema(settings.batchMaxItems);
 
   return (app) => {
     app.post('/v1/trades', async (req, res) => {
-      await idempotency.run(req, res, 'POST /v1/trades', async () => {
-        const accepted = await intake.submit(req.body);
+      const caller = requireIdentity(req.headers);
+      await idempotency.run(req, res, caller, 'POST /v1/trades', async () => {
+        const accepted = await intake.submit(req.body, caller);
         return { status: 202, body: accepted, headers: { Location: accepted.statusUrl } };
       });
     });
 
     app.post('/v1/trades/batch', async (req, res) => {
+      const caller = requireIdentity(req.headers);
       const { trades: items } = parseWith(BatchRequest, req.body);
-      await idempotency.run(req, res, 'POST /v1/trades/batch', async () => ({
+      await idempotency.run(req, res, caller, 'POST /v1/trades/batch', async () => ({
         status: 200,
-        body: await intake.submitBatch(items),
+        body: await intake.submitBatch(items, caller),
       }));
     });
 
     app.post('/v1/trades/bulk', async (req, res) => {
       try {
+        const caller = requireIdentity(req.headers);
         const format = bulkFormatOf(req);
         const upload = await openUpload(format, req, settings.maxLineBytes);
-        const job = await bulk.createJob(format);
+        const job = await bulk.createJob(format, caller.consumerId);
         const statusUrl = bulkJobUrlOf(job.jobId);
         // The answer starts now (the client learns the job at once) and completes when the upload is imported.
         res.status(202).set({ Location: statusUrl, 'Content-Type': 'application/json; charset=utf-8' });
         res.write(JSON.stringify({ jobId: job.jobId, statusUrl }));
-        await bulk.run(job, upload);
+        await bulk.run(job, upload, caller);
       } catch (err) {
         // The client went away before the job existed: its fault, not ours.
         if (!(err instanceof AppError) && req.destroyed)
@@ -91,12 +100,13 @@ export function tradesRoutes(deps: TradesRouteDeps): (app: Express) => void {
     });
 
     app.get('/v1/trades/bulk/:jobId', async (req, res) => {
-      res.json(jobView(await findJob(jobs, req.params.jobId)));
+      res.json(jobView(await findJob(jobs, req.params.jobId, requireIdentity(req.headers))));
     });
 
     app.get('/v1/trades/bulk/:jobId/errors', async (req, res) => {
+      const caller = requireIdentity(req.headers);
       const query = parseWith(BulkErrorsQuery, req.query);
-      const job = await findJob(jobs, req.params.jobId);
+      const job = await findJob(jobs, req.params.jobId, caller);
       let afterLine: number | undefined;
       if (query.cursor !== undefined) {
         const cursor = decodeCursor(query.cursor, BulkErrorsCursor);
@@ -111,24 +121,28 @@ export function tradesRoutes(deps: TradesRouteDeps): (app: Express) => void {
     });
 
     app.get('/v1/trades/:tradeId', async (req, res) => {
-      res.json(toView(await findTrade(trades, req.params.tradeId)));
+      res.json(toView(await findTrade(trades, req.params.tradeId, requireIdentity(req.headers))));
     });
 
     app.patch('/v1/trades/:tradeId', async (req, res) => {
+      const caller = requireIdentity(req.headers);
       const change = parseWith(TradeAmendment, req.body);
       const tradeId = plausibleTradeId(req.params.tradeId);
-      const amended = await intake.amend(tradeId, change);
+      const amended = await intake.amend(tradeId, change, caller);
       res.set('Location', statusUrlOf(amended.tradeId)).json(toView(amended));
     });
 
     app.post('/v1/trades/:tradeId/cancel', async (req, res) => {
+      const caller = requireIdentity(req.headers);
       const { reason } = parseWith(TradeCancellation, req.body ?? {});
       const tradeId = plausibleTradeId(req.params.tradeId);
-      send(res, { status: 200, body: toView(await intake.cancel(tradeId, reason)) });
+      send(res, { status: 200, body: toView(await intake.cancel(tradeId, reason, caller)) });
     });
 
     app.get('/v1/accounts/:accountId/trades', async (req, res) => {
+      const caller = requireIdentity(req.headers);
       const { accountId } = parseWith(AccountPath, req.params);
+      if (!canActFor(caller, accountId)) throw accountNotFound(accountId);
       const query = parseWith(AccountTradesQuery, req.query);
       let after: { accountId: string; accountTime: string; tradeId: string } | undefined;
       if (query.cursor !== undefined) {
@@ -186,19 +200,17 @@ function plausibleTradeId(id: string): string {
   return id;
 }
 
-async function findTrade(trades: TradeRepository, id: string) {
+/** The trade when it exists and is one of the caller's accounts'. */
+async function findTrade(trades: TradeRepository, id: string, caller: Identity) {
   const trade = isPlausibleId(id) ? await trades.get(id) : undefined;
-  if (trade === undefined) throw tradeNotFound(id);
+  if (trade === undefined || !canActFor(caller, trade.accountId)) throw tradeNotFound(id);
   return trade;
 }
 
-function tradeNotFound(id: string): NotFoundError {
-  return new NotFoundError(`No trade has the id ${JSON.stringify(id.slice(0, 200))}.`, 'TRADES.NOT_FOUND');
-}
-
-async function findJob(jobs: BulkJobRepository, id: string): Promise<BulkJob> {
+/** The job when it exists and the caller's consumer created it. */
+async function findJob(jobs: BulkJobRepository, id: string, caller: Identity): Promise<BulkJob> {
   const job = isPlausibleId(id) ? await jobs.get(id) : undefined;
-  if (job === undefined)
+  if (job === undefined || job.consumerId !== caller.consumerId)
     throw new NotFoundError(
       `No bulk job has the id ${JSON.stringify(id.slice(0, 200))}.`,
       'TRADES.BULK_JOB_NOT_FOUND',

@@ -8,8 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BusError, type Bus } from '@tradeflow/platform/bus';
 import type { FieldIssue } from '@tradeflow/platform/errors';
+import { canActFor, type Identity } from '@tradeflow/platform/identity';
 import { isRetriableStoreError } from '@tradeflow/platform/store';
-import { bulkTradeId, receivedTrade, type InstrumentLookup, type Trade } from '../domain';
+import {
+  accountNotFoundIssue,
+  bulkTradeId,
+  receivedTrade,
+  type InstrumentLookup,
+  type Trade,
+} from '../domain';
 import { submittedMessage } from '../events/submitted-event';
 import type {
   BulkCounts,
@@ -88,11 +95,12 @@ export class BulkImporter {
     this.newId = deps.newId ?? randomUUID;
   }
 
-  /** Writes a new RUNNING job. */
-  async createJob(format: BulkFormat): Promise<BulkJob> {
+  /** Writes a new RUNNING job of consumer `consumerId` (the only one that may see it). */
+  async createJob(format: BulkFormat, consumerId: string): Promise<BulkJob> {
     const now = this.clock().toISOString();
     const job: BulkJob = {
       jobId: this.newId(),
+      consumerId,
       state: 'RUNNING',
       format,
       linesRead: 0,
@@ -108,9 +116,14 @@ export class BulkImporter {
   /**
    * Imports every line of `upload` into `job` and finishes the job: COMPLETED at the end of the upload, FAILED
    * when the upload broke off (the complete lines before the break are imported and counted) or a chunk could
-   * not be written or published. Never rejects; resolves with the final counts and state.
+   * not be written or published. A line for an account `caller` does not act for is a line error. Never
+   * rejects; resolves with the final counts and state.
    */
-  async run(job: BulkJob, upload: OpenUpload): Promise<Pick<BulkJob, 'state' | 'error'> & BulkCounts> {
+  async run(
+    job: BulkJob,
+    upload: OpenUpload,
+    caller: Identity,
+  ): Promise<Pick<BulkJob, 'state' | 'error'> & BulkCounts> {
     const counts: BulkCounts = { linesRead: upload.headerLines, accepted: 0, rejected: 0 };
     const { chunkSize } = this.deps.settings;
     let chunk = emptyChunk();
@@ -125,7 +138,7 @@ export class BulkImporter {
           break;
         }
         if (line === undefined) break;
-        this.add(job.jobId, upload, line, chunk);
+        this.add(job.jobId, upload, caller, line, chunk);
         if (chunk.lines >= chunkSize) {
           await this.flush(job.jobId, chunk, counts);
           chunk = emptyChunk();
@@ -154,6 +167,7 @@ export class BulkImporter {
   private add(
     jobId: string,
     upload: OpenUpload,
+    caller: Identity,
     line: { number: number; text?: string },
     chunk: Chunk,
   ): void {
@@ -173,6 +187,10 @@ export class BulkImporter {
     const parsed = parseTradeInput(decoded.value, this.deps.instruments);
     if (!parsed.ok) {
       reject(parsed.issues);
+      return;
+    }
+    if (!canActFor(caller, parsed.request.accountId)) {
+      reject([accountNotFoundIssue(parsed.request.accountId)]);
       return;
     }
     const now = this.clock().toISOString();

@@ -7,17 +7,20 @@ import { randomUUID } from 'node:crypto';
 import type { Bus } from '@tradeflow/platform/bus';
 import {
   ConflictError,
-  NotFoundError,
   UnavailableError,
   ValidationError,
   type FieldIssue,
 } from '@tradeflow/platform/errors';
+import { canActFor, type Identity } from '@tradeflow/platform/identity';
 import { StoreConflictError } from '@tradeflow/platform/store';
 import {
+  accountNotFound,
+  accountNotFoundIssue,
   canApply,
   receivedTrade,
   statusUrlOf,
   tickSizeProblem,
+  tradeNotFound,
   type Channel,
   type InstrumentLookup,
   type Trade,
@@ -55,10 +58,10 @@ export interface AcceptedTrade {
   statusUrl: string;
 }
 
-/** One item's result in a batch answer. */
+/** One item's result in a batch answer: accepted, invalid, or for an account the caller does not act for. */
 export type BatchItemResult =
   | { index: number; status: 202; tradeId: string; statusUrl: string }
-  | { index: number; status: 400; errors: FieldIssue[] };
+  | { index: number; status: 400 | 404; errors: FieldIssue[] };
 
 /** The answer to a batch. */
 export interface BatchResult {
@@ -96,9 +99,16 @@ export class TradeIntake {
     throw new ValidationError(parsed.issues, 'The trade is invalid.');
   }
 
-  /** Accepts one trade: write RECEIVED, publish, answer once the bus acknowledged. */
-  async submit(input: unknown): Promise<AcceptedTrade> {
+  /**
+   * Accepts one trade of `caller`: write RECEIVED, publish, answer once the bus acknowledged. A trade for an
+   * account the caller does not act for is a 404 naming the account.
+   */
+  async submit(input: unknown, caller: Identity): Promise<AcceptedTrade> {
     const request = this.parse(input, 'single');
+    if (!canActFor(caller, request.accountId)) {
+      this.deps.metrics.intake.inc({ channel: 'single', result: 'rejected' });
+      throw accountNotFound(request.accountId);
+    }
     const now = this.clock().toISOString();
     const trade = receivedTrade(request, 'single', this.newId(), now);
     await this.deps.trades.create(trade);
@@ -119,9 +129,10 @@ export class TradeIntake {
   /**
    * Accepts the valid items of a batch and reports every invalid one; valid items are written together and
    * published together. When the write or the publish fails, the written trades are deleted again and the
-   * whole batch is a 503 (nothing of it was accepted).
+   * whole batch is a 503 (nothing of it was accepted). An item for an account `caller` does not act for is
+   * a 404 item.
    */
-  async submitBatch(items: readonly unknown[]): Promise<BatchResult> {
+  async submitBatch(items: readonly unknown[], caller: Identity): Promise<BatchResult> {
     const now = this.clock().toISOString();
     const results: BatchItemResult[] = [];
     const trades: Trade[] = [];
@@ -129,6 +140,10 @@ export class TradeIntake {
       const parsed = parseTradeInput(item, this.deps.instruments);
       if (!parsed.ok) {
         results.push({ index, status: 400, errors: parsed.issues });
+        return;
+      }
+      if (!canActFor(caller, parsed.request.accountId)) {
+        results.push({ index, status: 404, errors: [accountNotFoundIssue(parsed.request.accountId)] });
         return;
       }
       const trade = receivedTrade(parsed.request, 'batch', this.newId(), now);
@@ -161,8 +176,8 @@ export class TradeIntake {
    * Amends price and/or quantity: version + 1, AMENDED, republished for validation. The event is published
    * after the write; if that fails the trade is put back as it was and the client gets a 503.
    */
-  async amend(tradeId: string, change: TradeAmendment): Promise<Trade> {
-    const current = await this.current(tradeId, 'amend');
+  async amend(tradeId: string, change: TradeAmendment, caller: Identity): Promise<Trade> {
+    const current = await this.current(tradeId, 'amend', caller);
     const price = change.price ?? current.price;
     const problem =
       change.price === undefined ? undefined : tickSizeProblem(current.symbol, price, this.deps.instruments);
@@ -187,15 +202,15 @@ export class TradeIntake {
   }
 
   /** Cancels a trade that is not cancelled yet. */
-  async cancel(tradeId: string, reason: string | undefined): Promise<Trade> {
-    const current = await this.current(tradeId, 'cancel');
+  async cancel(tradeId: string, reason: string | undefined, caller: Identity): Promise<Trade> {
+    const current = await this.current(tradeId, 'cancel', caller);
     return this.concurrently(() => this.deps.trades.cancel(current, reason, this.now()));
   }
 
-  /** The trade, when `action` is allowed in its status. */
-  private async current(tradeId: string, action: TradeAction): Promise<Trade> {
+  /** The trade, when it is the caller's (otherwise it does not exist) and `action` is allowed in its status. */
+  private async current(tradeId: string, action: TradeAction, caller: Identity): Promise<Trade> {
     const trade = await this.deps.trades.get(tradeId);
-    if (trade === undefined) throw new NotFoundError(`No trade has the id ${tradeId}.`, 'TRADES.NOT_FOUND');
+    if (trade === undefined || !canActFor(caller, trade.accountId)) throw tradeNotFound(tradeId);
     if (!canApply(action, trade.status)) {
       throw new ConflictError(
         `A ${trade.status} trade cannot be ${action === 'amend' ? 'amended' : 'cancelled'}.`,

@@ -23,6 +23,8 @@ export interface BulkCounts {
 /** A bulk job as stored (and shown, minus `expiresAt`). */
 export interface BulkJob extends BulkCounts {
   jobId: string;
+  /** The consumer that uploaded it: the only one that sees the job. */
+  consumerId: string;
   state: BulkJobState;
   format: BulkFormat;
   startedAt: string;
@@ -100,6 +102,7 @@ export class BulkJobRepository {
     if (item === undefined) return undefined;
     return {
       jobId: String(item.jobId),
+      consumerId: String(item.consumerId),
       state: item.state as BulkJobState,
       format: item.format as BulkFormat,
       linesRead: Number(item.linesRead),

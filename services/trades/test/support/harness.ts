@@ -30,9 +30,13 @@ import type { Metrics } from '@tradeflow/platform/metrics';
 import { CoreModule, metricsModule, storeModule } from '@tradeflow/platform/runtime';
 import { createDynamoClients, type DynamoClients } from '@tradeflow/platform/store';
 import { eventually } from '../../../../tests/support/eventually';
+import { asConsumer, requestAs } from '../../../../tests/support/identity';
 import { TradesModule, tradesEnv, tradesModules, type TradesStore } from '../../src';
 
-export { eventually };
+export { asConsumer, eventually };
+
+/** The consumer the tests act as unless a test is about ownership: it acts for every account. */
+export const TRADER = asConsumer('trader');
 
 const DYNAMODB_ENDPOINT = process.env.DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:18000';
 
@@ -129,6 +133,11 @@ export class TradesHarness {
   /** The Express app, for supertest. */
   get app(): HttpServer['app'] {
     return this.manager.get<HttpServer>(TradesModule.http).app;
+  }
+
+  /** supertest on the app, every request sent as `consumer` (identity headers, as the gateway sets them). */
+  api(consumer: Record<string, string> = TRADER): ReturnType<typeof requestAs> {
+    return requestAs(this.app, consumer);
   }
 
   get store(): TradesStore {
