@@ -12,6 +12,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type PutCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '@tradeflow/platform/errors';
 import { StoreConflictError, withStoreErrors } from '@tradeflow/platform/store';
@@ -79,45 +80,29 @@ export class AccessRepository {
 
   /** The consumer, or undefined. Strongly consistent: an admin change is visible at once. */
   async getConsumer(id: string): Promise<Consumer | undefined> {
-    const table = this.tables.consumers.name;
-    const out = await withStoreErrors(
-      () => this.doc.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true })),
-      { table, operation: 'GetItem' },
-    );
-    return out.Item === undefined ? undefined : parseItem(Consumer, out.Item);
+    const item = await this.getItem(this.tables.consumers.name, { id });
+    return item === undefined ? undefined : parseItem(Consumer, item);
   }
 
   /** Stores a new consumer; a 409 when the id is taken. */
   async createConsumer(consumer: Consumer): Promise<void> {
-    const table = this.tables.consumers.name;
-    await this.conditional(
-      () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: table,
-            Item: consumer,
-            ConditionExpression: 'attribute_not_exists(id)',
-          }),
-        ),
-      { table, operation: 'PutItem' },
+    await this.putIf(
+      this.tables.consumers.name,
+      consumer,
+      { ConditionExpression: 'attribute_not_exists(id)' },
       () => new ConflictError(`Consumer ${consumer.id} already exists.`, 'CONSUMER.EXISTS'),
     );
   }
 
   /** Replaces a consumer whose stored version is `consumer.version - 1`; a 409 when it changed meanwhile. */
   async replaceConsumer(consumer: Consumer): Promise<void> {
-    const table = this.tables.consumers.name;
-    await this.conditional(
-      () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: table,
-            Item: consumer,
-            ConditionExpression: 'version = :previous',
-            ExpressionAttributeValues: { ':previous': consumer.version - 1 },
-          }),
-        ),
-      { table, operation: 'PutItem' },
+    await this.putIf(
+      this.tables.consumers.name,
+      consumer,
+      {
+        ConditionExpression: 'version = :previous',
+        ExpressionAttributeValues: { ':previous': consumer.version - 1 },
+      },
       () =>
         new ConflictError(
           `Consumer ${consumer.id} was changed or deleted concurrently; retry.`,
@@ -128,11 +113,7 @@ export class AccessRepository {
 
   /** Creates or replaces a consumer whatever is stored (the demo consumer at start). */
   async putConsumer(consumer: Consumer): Promise<void> {
-    const table = this.tables.consumers.name;
-    await withStoreErrors(() => this.doc.send(new PutCommand({ TableName: table, Item: consumer })), {
-      table,
-      operation: 'PutItem',
-    });
+    await this.putItem(this.tables.consumers.name, consumer);
   }
 
   /** Deletes a consumer; a 404 when there is none. */
@@ -168,72 +149,44 @@ export class AccessRepository {
 
   /** The stored plan, or undefined. */
   async getPlan(name: string): Promise<Plan | undefined> {
-    const table = this.tables.plans.name;
-    const out = await withStoreErrors(
-      () => this.doc.send(new GetCommand({ TableName: table, Key: { name }, ConsistentRead: true })),
-      { table, operation: 'GetItem' },
-    );
-    return out.Item === undefined ? undefined : parseItem(Plan, out.Item);
+    const item = await this.getItem(this.tables.plans.name, { name });
+    return item === undefined ? undefined : parseItem(Plan, item);
   }
 
   /** Stores a new plan; a 409 when the name is taken. */
   async createPlan(plan: Plan): Promise<void> {
-    const table = this.tables.plans.name;
-    await this.conditional(
-      () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: table,
-            Item: plan,
-            ConditionExpression: 'attribute_not_exists(#n)',
-            ExpressionAttributeNames: { '#n': 'name' },
-          }),
-        ),
-      { table, operation: 'PutItem' },
+    await this.putIf(
+      this.tables.plans.name,
+      plan,
+      { ConditionExpression: 'attribute_not_exists(#n)', ExpressionAttributeNames: { '#n': 'name' } },
       () => new ConflictError(`Plan ${plan.name} already exists.`, 'PLAN.EXISTS'),
     );
   }
 
   /** Replaces a plan last updated at `previousUpdatedAt`; a 409 when it changed meanwhile. */
   async replacePlan(plan: Plan, previousUpdatedAt: string): Promise<void> {
-    const table = this.tables.plans.name;
-    await this.conditional(
-      () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: table,
-            Item: plan,
-            ConditionExpression: 'updatedAt = :previous',
-            ExpressionAttributeValues: { ':previous': previousUpdatedAt },
-          }),
-        ),
-      { table, operation: 'PutItem' },
+    await this.putIf(
+      this.tables.plans.name,
+      plan,
+      {
+        ConditionExpression: 'updatedAt = :previous',
+        ExpressionAttributeValues: { ':previous': previousUpdatedAt },
+      },
       () => new ConflictError(`Plan ${plan.name} was changed concurrently; retry.`, 'PLAN.VERSION_CONFLICT'),
     );
   }
 
   /** Creates or replaces a plan whatever is stored (the demo plan at start). */
   async putPlan(plan: Plan): Promise<void> {
-    const table = this.tables.plans.name;
-    await withStoreErrors(() => this.doc.send(new PutCommand({ TableName: table, Item: plan })), {
-      table,
-      operation: 'PutItem',
-    });
+    await this.putItem(this.tables.plans.name, plan);
   }
 
   /** Every stored plan (plans are few: an operator's catalogue). */
   async listPlans(): Promise<Plan[]> {
     const table = this.tables.plans.name;
-    const plans: Plan[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await withStoreErrors(
-        () => this.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start })),
-        { table, operation: 'Scan' },
-      );
-      plans.push(...(out.Items ?? []).map((item) => parseItem(Plan, item)));
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined);
+    const plans = await this.readAll(Plan, { table, operation: 'Scan' }, (start) =>
+      this.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start })),
+    );
     return plans.sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -241,59 +194,39 @@ export class AccessRepository {
 
   /** The key record, or undefined. Strongly consistent: a revocation is seen by the next lookup. */
   async getKey(keyId: string): Promise<StoredKey | undefined> {
-    const table = this.tables.keys.name;
-    const out = await withStoreErrors(
-      () => this.doc.send(new GetCommand({ TableName: table, Key: { keyId }, ConsistentRead: true })),
-      { table, operation: 'GetItem' },
-    );
-    return out.Item === undefined ? undefined : parseItem(StoredKey, out.Item);
+    const item = await this.getItem(this.tables.keys.name, { keyId });
+    return item === undefined ? undefined : parseItem(StoredKey, item);
   }
 
   /** Stores a new key record; a 409 when the key id is taken. */
   async createKey(key: StoredKey): Promise<void> {
-    const table = this.tables.keys.name;
-    await this.conditional(
-      () =>
-        this.doc.send(
-          new PutCommand({ TableName: table, Item: key, ConditionExpression: 'attribute_not_exists(keyId)' }),
-        ),
-      { table, operation: 'PutItem' },
+    await this.putIf(
+      this.tables.keys.name,
+      key,
+      { ConditionExpression: 'attribute_not_exists(keyId)' },
       () => new ConflictError(`Key ${key.keyId} already exists.`, 'KEY.EXISTS'),
     );
   }
 
   /** Creates or replaces a key record whatever is stored (the demo key at start). */
   async putKey(key: StoredKey): Promise<void> {
-    const table = this.tables.keys.name;
-    await withStoreErrors(() => this.doc.send(new PutCommand({ TableName: table, Item: key })), {
-      table,
-      operation: 'PutItem',
-    });
+    await this.putItem(this.tables.keys.name, key);
   }
 
   /** Every key record of a consumer, oldest first. */
   async listKeys(consumerId: string): Promise<StoredKey[]> {
     const table = this.tables.keys.name;
-    const keys: StoredKey[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await withStoreErrors(
-        () =>
-          this.doc.send(
-            new QueryCommand({
-              TableName: table,
-              IndexName: KEYS_BY_CONSUMER_INDEX,
-              KeyConditionExpression: 'consumerId = :c',
-              ExpressionAttributeValues: { ':c': consumerId },
-              ExclusiveStartKey: start,
-            }),
-          ),
-        { table, operation: 'Query' },
-      );
-      keys.push(...(out.Items ?? []).map((item) => parseItem(StoredKey, item)));
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined);
-    return keys;
+    return this.readAll(StoredKey, { table, operation: 'Query' }, (start) =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: KEYS_BY_CONSUMER_INDEX,
+          KeyConditionExpression: 'consumerId = :c',
+          ExpressionAttributeValues: { ':c': consumerId },
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
   }
 
   /** Marks a key of `consumerId` revoked at `at`; a 404 when the consumer has no such key. */
@@ -407,14 +340,64 @@ export class AccessRepository {
 
   /** The shared count of a consumer's day (0 when nothing was counted yet). */
   async getUsage(consumerId: string, day: string): Promise<number> {
-    const table = this.tables.usage.name;
+    const count = (await this.getItem(this.tables.usage.name, { consumerId, day }))?.count;
+    return typeof count === 'number' ? count : 0;
+  }
+
+  /** One item by key, strongly consistent (what every lookup here needs), or undefined. */
+  private async getItem(
+    table: string,
+    key: Record<string, string>,
+  ): Promise<Record<string, unknown> | undefined> {
     const out = await withStoreErrors(
-      () =>
-        this.doc.send(new GetCommand({ TableName: table, Key: { consumerId, day }, ConsistentRead: true })),
+      () => this.doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true })),
       { table, operation: 'GetItem' },
     );
-    const count = (out.Item as { count?: unknown } | undefined)?.count;
-    return typeof count === 'number' ? count : 0;
+    return out.Item;
+  }
+
+  /** Creates or replaces an item whatever is stored. */
+  private async putItem(table: string, item: object): Promise<void> {
+    await withStoreErrors(() => this.doc.send(new PutCommand({ TableName: table, Item: item })), {
+      table,
+      operation: 'PutItem',
+    });
+  }
+
+  /** Puts an item only when `condition` holds; otherwise throws `onConflict()`. */
+  private async putIf(
+    table: string,
+    item: object,
+    condition: Pick<
+      PutCommandInput,
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+    onConflict: () => Error,
+  ): Promise<void> {
+    await this.conditional(
+      () => this.doc.send(new PutCommand({ TableName: table, Item: item, ...condition })),
+      { table, operation: 'PutItem' },
+      onConflict,
+    );
+  }
+
+  /** Every page of a Scan or Query (`page` reads the one starting at `start`), each item parsed by `schema`. */
+  private async readAll<S extends z.ZodType>(
+    schema: S,
+    ctx: { table: string; operation: 'Scan' | 'Query' },
+    page: (start: Record<string, unknown> | undefined) => Promise<{
+      Items?: Record<string, unknown>[];
+      LastEvaluatedKey?: Record<string, unknown>;
+    }>,
+  ): Promise<z.output<S>[]> {
+    const items: z.output<S>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await withStoreErrors(() => page(start), ctx);
+      items.push(...(out.Items ?? []).map((item) => parseItem(schema, item)));
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
   }
 
   /** Runs a conditional write; a failed condition becomes `onConflict()` instead of the generic 409. */

@@ -1,5 +1,8 @@
 import type { TableDefinition } from '@tradeflow/platform/store';
 
+/** The name of the key table's index by consumer. */
+export const KEYS_BY_CONSUMER_INDEX = 'by-consumer';
+
 /**
  * The gateway's own tables (names before `withTablePrefix`): consumers by id, API keys by key id (with an
  * index by consumer for listing), usage plans by name, and daily usage per consumer and UTC day (expired by
@@ -15,7 +18,7 @@ export const accessTables = {
     partitionKey: { name: 'keyId', type: 'S' },
     globalSecondaryIndexes: [
       {
-        name: 'by-consumer',
+        name: KEYS_BY_CONSUMER_INDEX,
         partitionKey: { name: 'consumerId', type: 'S' },
         sortKey: { name: 'createdAt', type: 'S' },
       },
@@ -33,6 +36,3 @@ export const accessTables = {
   },
 } satisfies Record<string, TableDefinition>;
 export type AccessTables = typeof accessTables;
-
-/** The name of the key table's index by consumer. */
-export const KEYS_BY_CONSUMER_INDEX = 'by-consumer';
