@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { HttpConfig, LifecycleConfig, StoreConfig } from '@tradeflow/platform/config';
 import type { Bus } from '@tradeflow/platform/bus';
 import type { ModuleDefinition } from '@tradeflow/platform/lifecycle';
@@ -37,6 +38,9 @@ export interface ReferenceDataModulesConfig {
 /** How long the tables may take to appear at start. */
 const TABLES_TIMEOUT_MS = 30_000;
 
+/** The service's API contract, served at `/openapi.json` (next to `src/` and `dist/`, shipped in `files`). */
+const OPENAPI_FILE = resolve(__dirname, '../openapi.yaml');
+
 /** The core module: ensures the table and the compacted topic, then offers the repository and the service. */
 export function referenceDataCoreModule(
   config: Pick<ReferenceDataModulesConfig, 'store'>,
@@ -74,6 +78,7 @@ export function referenceDataModules(config: ReferenceDataModulesConfig): Module
       deps: [ReferenceDataModule.core],
       http: config.referenceDataHttp,
       shutdownTimeoutMs: config.lifecycle.shutdownTimeoutMs,
+      openapi: OPENAPI_FILE,
       routes: (ctx) => referenceRoutes(ctx.get<ReferenceDataRuntime>(ReferenceDataModule.core).service),
     }),
   ];

@@ -7,6 +7,7 @@ import {
 } from '@tradeflow/contracts';
 import { ConflictError, NotFoundError, type FieldIssue } from '@tradeflow/platform/errors';
 import { parseWith } from '@tradeflow/platform/http';
+import { ALL_ACCOUNTS, canActFor, type Identity } from '@tradeflow/platform/identity';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import {
@@ -135,6 +136,11 @@ export interface ReferencePage<E> {
  * The reference-data use cases: validate, write to DynamoDB, then publish the change and resolve only once
  * the bus acknowledged it. If the publish fails the caller gets the bus's 503 and the write stays: repeating
  * the PATCH (or the POST, see `create`) publishes the stored state again.
+ *
+ * Every use case is a caller's (the identity the gateway forwards). Accounts are the one kind that belongs to
+ * someone: a caller reads and changes only the accounts it acts for (another one answers 404 like a missing
+ * one, and lists leave it out); every other kind is shared by all callers. Whether a caller may write at all
+ * is the gateway's check (the `reference:write` scope).
  */
 export class ReferenceService {
   constructor(
@@ -144,14 +150,22 @@ export class ReferenceService {
   ) {}
 
   /**
-   * Creates an entity (409 when the id exists). When the stored entity equals the body — a retry after a
-   * publish that failed — it is published again before the 409, so the topic cannot stay behind.
+   * Creates an entity (409 when the id exists; 404 for an account the caller does not act for). When the
+   * stored entity equals the body — a retry after a publish that failed — it is published again before the
+   * 409, so the topic cannot stay behind.
    */
-  async create<K extends ReferenceKind>(kind: K, body: unknown): Promise<ReferenceEntities[K]> {
+  async create<K extends ReferenceKind>(
+    kind: K,
+    body: unknown,
+    caller: Identity,
+  ): Promise<ReferenceEntities[K]> {
     const spec = specs[kind];
     const entity = spec.parseCreate(body);
-    throwIfIssues(await spec.issues(entity, undefined, this.ruleContext()));
     const id = entityId(kind, entity);
+    // Before any read, and the 404 of a missing account: the answer must not tell whether someone else's
+    // account exists (a 409 would).
+    if (!visibleTo(caller, kind, id)) throw notFound(kind, id);
+    throwIfIssues(await spec.issues(entity, undefined, this.ruleContext()));
     try {
       await this.repository.create(kind, id, entity);
     } catch (err) {
@@ -167,9 +181,17 @@ export class ReferenceService {
     return entity;
   }
 
-  /** The entity with id `rawId`; 400 naming `id` when it is not an id of the kind, 404 when unknown. */
-  async get<K extends ReferenceKind>(kind: K, rawId: string): Promise<ReferenceEntities[K]> {
+  /**
+   * The entity with id `rawId`; 400 naming `id` when it is not an id of the kind, 404 when unknown or not
+   * the caller's.
+   */
+  async get<K extends ReferenceKind>(
+    kind: K,
+    rawId: string,
+    caller: Identity,
+  ): Promise<ReferenceEntities[K]> {
     const id = this.parseId(kind, rawId);
+    if (!visibleTo(caller, kind, id)) throw notFound(kind, id);
     const stored = await this.repository.get(kind, id);
     if (stored === undefined) throw notFound(kind, id);
     return stored.entity;
@@ -180,10 +202,12 @@ export class ReferenceService {
     kind: K,
     rawId: string,
     body: unknown,
+    caller: Identity,
   ): Promise<ReferenceEntities[K]> {
     const spec = specs[kind];
     const id = this.parseId(kind, rawId);
     const apply = spec.preparePatch(body);
+    if (!visibleTo(caller, kind, id)) throw notFound(kind, id);
     for (let attempt = 1; ; attempt++) {
       const stored = await this.repository.get(kind, id);
       if (stored === undefined) throw notFound(kind, id);
@@ -201,11 +225,26 @@ export class ReferenceService {
     }
   }
 
-  /** A page of the kind in id order; the query may carry `limit` and a `cursor` from the previous page. */
-  async list<K extends ReferenceKind>(kind: K, query: unknown): Promise<ReferencePage<ReferenceEntities[K]>> {
+  /**
+   * A page of the kind in id order (of accounts, only the caller's); the query may carry `limit` and a
+   * `cursor` from the previous page.
+   */
+  async list<K extends ReferenceKind>(
+    kind: K,
+    query: unknown,
+    caller: Identity,
+  ): Promise<ReferencePage<ReferenceEntities[K]>> {
     const { limit, cursor } = parseWith(ListQuery, query);
     const afterId = cursor === undefined ? undefined : decodeCursor(kind, cursor);
-    const page = await this.repository.list(kind, limit, afterId);
+    const page =
+      kind !== 'account' || caller.accounts === ALL_ACCOUNTS
+        ? await this.repository.list(kind, limit, afterId)
+        : await this.repository.listAmong(
+            kind,
+            [...caller.accounts].filter((id) => AccountId.safeParse(id).success),
+            limit,
+            afterId,
+          );
     return {
       items: page.items,
       nextCursor: page.lastId === undefined ? null : encodeCursor(kind, page.lastId),
@@ -226,6 +265,11 @@ export class ReferenceService {
   private ruleContext(): RuleContext {
     return { repository: this.repository, now: this.clock() };
   }
+}
+
+/** True unless `id` is an account the caller does not act for. */
+function visibleTo(caller: Identity, kind: ReferenceKind, id: string): boolean {
+  return kind !== 'account' || canActFor(caller, id);
 }
 
 function notFound(kind: ReferenceKind, id: string): NotFoundError {

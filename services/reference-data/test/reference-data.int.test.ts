@@ -9,7 +9,8 @@ import type { HttpServer } from '@tradeflow/platform/http';
 import { ModuleManager } from '@tradeflow/platform/lifecycle';
 import { busModule, CoreModule, metricsModule, storeModule } from '@tradeflow/platform/runtime';
 import type { DynamoClients } from '@tradeflow/platform/store';
-import request from 'supertest';
+import type request from 'supertest';
+import { asConsumer, requestAs } from '../../../tests/support/identity';
 import { REFERENCE_CHANGES_TOPIC } from '../src/events/reference-topic';
 import { KIND_PATHS } from '../src/http/routes';
 import { ReferenceDataModule, referenceDataModules } from '../src/module';
@@ -111,6 +112,8 @@ const base = (path: string) => `/v1/reference/${path}`;
 describe('reference-data service', () => {
   let manager: ModuleManager;
   let app: HttpServer['app'];
+  /** Requests as a consumer bound to every account (an operator); the ownership tests use others. */
+  let api: ReturnType<typeof requestAs>;
   let bus: Bus;
   let store: DynamoClients;
   let topicLog: SubscriptionHandle;
@@ -142,11 +145,7 @@ describe('reference-data service', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await send(
-        request(app)
-          .get(base(path))
-          .query({ limit, ...(cursor === null ? {} : { cursor }) }),
-      );
+      const res = await send(api.get(base(path)).query({ limit, ...(cursor === null ? {} : { cursor }) }));
       expect(res.status).toBe(200);
       const page = res.body as { items: Body[]; nextCursor: string | null };
       expect(page.items.length).toBeLessThanOrEqual(limit);
@@ -171,6 +170,7 @@ describe('reference-data service', () => {
     ]);
     await manager.start();
     app = manager.get<HttpServer>(ReferenceDataModule.http).app;
+    api = requestAs(app, asConsumer('reference-admin'));
     bus = manager.get<Bus>(CoreModule.bus);
     store = manager.get<DynamoClients>(CoreModule.store);
     topicLog = await bus.subscribe<ReferenceChange>({
@@ -234,34 +234,30 @@ describe('reference-data service', () => {
     it.each(CASES)(
       'when a $path entity is created, read, patched and created again, then 201, 200, 200 and 409',
       async ({ path, id, body, patch, patched }) => {
-        const created = await send(request(app).post(base(path)).send(body));
+        const created = await send(api.post(base(path)).send(body));
         expect(created.status).toBe(201);
         expect(created.headers.location).toBe(`${base(path)}/${id}`);
         expect(created.body).toEqual(body);
 
-        const read = await send(request(app).get(`${base(path)}/${id}`));
+        const read = await send(api.get(`${base(path)}/${id}`));
         expect([read.status, read.body]).toEqual([200, body]);
 
-        const updated = await send(
-          request(app)
-            .patch(`${base(path)}/${id}`)
-            .send(patch),
-        );
+        const updated = await send(api.patch(`${base(path)}/${id}`).send(patch));
         expect(updated.status).toBe(200);
         expect(updated.body).toEqual({ ...body, ...patched });
-        expect((await send(request(app).get(`${base(path)}/${id}`))).body).toEqual({ ...body, ...patched });
+        expect((await send(api.get(`${base(path)}/${id}`))).body).toEqual({ ...body, ...patched });
 
-        const again = await send(request(app).post(base(path)).send(body));
+        const again = await send(api.post(base(path)).send(body));
         expect([again.status, problem(again).code]).toEqual([409, 'REFERENCE.ALREADY_EXISTS']);
       },
     );
 
     it('when a restriction is deleted, then it is gone, a second delete is 404, and other kinds have no delete', async () => {
-      expect((await send(request(app).delete(`${base('restricted')}/TSTX`))).status).toBe(204);
-      expect((await send(request(app).get(`${base('restricted')}/TSTX`))).status).toBe(404);
-      expect((await send(request(app).delete(`${base('restricted')}/TSTX`))).status).toBe(404);
-      expect((await send(request(app).delete(`${base('markets')}/XTST`))).status).toBe(404);
-      expect((await send(request(app).get(`${base('markets')}/XTST`))).status).toBe(200);
+      expect((await send(api.delete(`${base('restricted')}/TSTX`))).status).toBe(204);
+      expect((await send(api.get(`${base('restricted')}/TSTX`))).status).toBe(404);
+      expect((await send(api.delete(`${base('restricted')}/TSTX`))).status).toBe(404);
+      expect((await send(api.delete(`${base('markets')}/XTST`))).status).toBe(404);
+      expect((await send(api.get(`${base('markets')}/XTST`))).status).toBe(200);
     });
 
     it('when an id is unknown, then GET and a valid PATCH answer 404 problems', async () => {
@@ -275,28 +271,20 @@ describe('reference-data service', () => {
       };
       for (const { path, patch } of CASES) {
         const url = `${base(path)}/${unknown[path]}`;
-        const got = await send(request(app).get(url));
+        const got = await send(api.get(url));
         expect([path, got.status, problem(got).code]).toEqual([path, 404, 'REFERENCE.NOT_FOUND']);
-        const patched = await send(request(app).patch(url).send(patch));
+        const patched = await send(api.patch(url).send(patch));
         expect([path, patched.status]).toEqual([path, 404]);
       }
     });
 
     it('when two patches of one account race, then both land (the loser re-applies on the new version)', async () => {
       const [a, b] = await Promise.all([
-        send(
-          request(app)
-            .patch(`${base('accounts')}/TST-0001`)
-            .send({ name: 'Renamed' }),
-        ),
-        send(
-          request(app)
-            .patch(`${base('accounts')}/TST-0001`)
-            .send({ limits: { maxQuantity: 300 } }),
-        ),
+        send(api.patch(`${base('accounts')}/TST-0001`).send({ name: 'Renamed' })),
+        send(api.patch(`${base('accounts')}/TST-0001`).send({ limits: { maxQuantity: 300 } })),
       ]);
       expect([a.status, b.status]).toEqual([200, 200]);
-      const account = (await send(request(app).get(`${base('accounts')}/TST-0001`))).body as Body;
+      const account = (await send(api.get(`${base('accounts')}/TST-0001`))).body as Body;
       expect(account).toMatchObject({ name: 'Renamed', limits: { maxQuantity: 300 } });
     });
   });
@@ -304,7 +292,7 @@ describe('reference-data service', () => {
   describe('bad input', () => {
     it('when a body has unknown fields, then a 400 names each of them', async () => {
       const res = await send(
-        request(app).post(base('fx')).send({ currency: 'CHF', usdPerUnit: 1.1, asOf, rate: 1, extra: true }),
+        api.post(base('fx')).send({ currency: 'CHF', usdPerUnit: 1.1, asOf, rate: 1, extra: true }),
       );
       expect(res.status).toBe(400);
       expect(fieldsOf(res).sort()).toEqual(['/extra', '/rate']);
@@ -312,7 +300,7 @@ describe('reference-data service', () => {
 
     it('when fields have the wrong types, then a 400 names every one of them', async () => {
       const res = await send(
-        request(app)
+        api
           .post(base('instruments'))
           .send({ ...CASES[1]?.body, symbol: 'NEWX', lotSize: 'one', tickSize: -1, status: 'OPEN' }),
       );
@@ -322,24 +310,20 @@ describe('reference-data service', () => {
 
     it('when the JSON is malformed, the body is not an object or the media type is wrong, then 400 or 415', async () => {
       const malformed = await send(
-        request(app).post(base('markets')).set('Content-Type', 'application/json').send('{"code": "XA'),
+        api.post(base('markets')).set('Content-Type', 'application/json').send('{"code": "XA'),
       );
       expect(malformed.status).toBe(400);
-      const array = await send(request(app).post(base('markets')).send([1, 2]));
+      const array = await send(api.post(base('markets')).send([1, 2]));
       expect(array.status).toBe(400);
-      const empty = await send(request(app).post(base('markets')));
+      const empty = await send(api.post(base('markets')));
       expect(empty.status).toBe(400);
-      const text = await send(
-        request(app).post(base('markets')).set('Content-Type', 'text/plain').send('hi'),
-      );
+      const text = await send(api.post(base('markets')).set('Content-Type', 'text/plain').send('hi'));
       expect(text.status).toBe(415);
     });
 
     it('when a body is larger than the limit, then 413', async () => {
       const res = await send(
-        request(app)
-          .post(base('restricted'))
-          .send({ symbol: 'BIGX', reason: 'x'.repeat(100_000), since: asOf }),
+        api.post(base('restricted')).send({ symbol: 'BIGX', reason: 'x'.repeat(100_000), since: asOf }),
       );
       expect(res.status).toBe(413);
     });
@@ -347,40 +331,28 @@ describe('reference-data service', () => {
     it('when a change breaks a rule, then 400 names the field and nothing is stored or published', async () => {
       const before = received;
       const orphan = await send(
-        request(app)
-          .post(base('instruments'))
-          .send({ ...CASES[1]?.body, symbol: 'ORPH', market: 'XNOP' }),
+        api.post(base('instruments')).send({ ...CASES[1]?.body, symbol: 'ORPH', market: 'XNOP' }),
       );
       expect([orphan.status, fieldsOf(orphan)]).toEqual([400, ['/market']]);
       const limits = await send(
-        request(app)
-          .patch(`${base('accounts')}/TST-0001`)
-          .send({ limits: { maxNotionalPerTrade: 1e9 } }),
+        api.patch(`${base('accounts')}/TST-0001`).send({ limits: { maxNotionalPerTrade: 1e9 } }),
       );
       expect([limits.status, fieldsOf(limits)]).toEqual([400, ['/limits/maxNotionalPerTrade']]);
-      const usd = await send(request(app).post(base('fx')).send({ currency: 'USD', usdPerUnit: 1, asOf }));
+      const usd = await send(api.post(base('fx')).send({ currency: 'USD', usdPerUnit: 1, asOf }));
       expect([usd.status, fieldsOf(usd)]).toEqual([400, ['/currency']]);
-      expect((await send(request(app).get(`${base('instruments')}/ORPH`))).status).toBe(404);
+      expect((await send(api.get(`${base('instruments')}/ORPH`))).status).toBe(404);
       expect(received).toBe(before);
     });
 
     it('when an update is empty or names the id, then 400', async () => {
-      const empty = await send(
-        request(app)
-          .patch(`${base('markets')}/XTST`)
-          .send({}),
-      );
+      const empty = await send(api.patch(`${base('markets')}/XTST`).send({}));
       expect(empty.status).toBe(400);
-      const rename = await send(
-        request(app)
-          .patch(`${base('markets')}/XTST`)
-          .send({ code: 'XNEW' }),
-      );
+      const rename = await send(api.patch(`${base('markets')}/XTST`).send({ code: 'XNEW' }));
       expect([rename.status, fieldsOf(rename)]).toEqual([400, ['/code']]);
     });
 
     it('when the id in the URL is not an id of the kind, then 400 names id', async () => {
-      const res = await send(request(app).get(`${base('markets')}/not-a-mic`));
+      const res = await send(api.get(`${base('markets')}/not-a-mic`));
       expect([res.status, fieldsOf(res)]).toEqual([400, ['/id']]);
     });
 
@@ -394,17 +366,17 @@ describe('reference-data service', () => {
         ['cursor=bm90LWEtY3Vyc29y', 'cursor'],
         ['sort=name', '/sort'],
       ] as const) {
-        const res = await send(request(app).get(`${base('instruments')}?${query}`));
+        const res = await send(api.get(`${base('instruments')}?${query}`));
         expect({ query, status: res.status, fields: fieldsOf(res) }).toEqual({
           query,
           status: 400,
           fields: [field],
         });
       }
-      const page = (await send(request(app).get(base('instruments')).query({ limit: 1 }))).body as {
+      const page = (await send(api.get(base('instruments')).query({ limit: 1 }))).body as {
         nextCursor: string;
       };
-      const foreign = await send(request(app).get(base('accounts')).query({ cursor: page.nextCursor }));
+      const foreign = await send(api.get(base('accounts')).query({ cursor: page.nextCursor }));
       expect([foreign.status, fieldsOf(foreign)]).toEqual([400, ['cursor']]);
     });
   });
@@ -420,24 +392,147 @@ describe('reference-data service', () => {
     });
 
     it('when a consumer rebuilds the state from the topic, then it matches what the API holds', async () => {
-      const api = new Map<string, unknown>();
+      const held = new Map<string, unknown>();
       for (const [kind, path] of Object.entries(KIND_PATHS)) {
         for (const item of (await listAll(path, 500)).items) {
           const id = (item.code ?? item.symbol ?? item.accountId ?? item.currency) as string;
-          api.set(`${kind}:${id}`, item);
+          held.set(`${kind}:${id}`, item);
         }
       }
       await eventually('the topic to hold every change', () => {
         const live = [...fromTopic].filter(([, change]) => change.entity !== null);
-        return live.length === api.size;
+        return live.length === held.size;
       });
       const rebuilt = new Map(
         [...fromTopic]
           .filter(([, change]) => change.entity !== null)
           .map(([key, change]) => [key, change.entity]),
       );
-      expect(rebuilt).toEqual(api);
+      expect(rebuilt).toEqual(held);
       expect(fromTopic.get('restricted:TSTX')?.entity).toBeNull();
+    });
+  });
+
+  describe('ownership (the caller the gateway forwards)', () => {
+    const [first, second, third] = [...seed.accounts].map((a) => a.accountId).sort();
+    const own = () => requestAs(app, asConsumer('account-holder', [second ?? '', first ?? '', 'NOPE-9']));
+    /** A problem with the request's own values (the id asked for, the request id) taken out. */
+    const shape = (body: unknown, id: string): string => {
+      const { requestId: _requestId, ...rest } = body as Record<string, unknown>;
+      return JSON.stringify(rest).replaceAll(id, '<id>');
+    };
+
+    it('when a consumer bound to some accounts lists accounts, then only its own existing ones come, page by page in id order', async () => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await send(
+          own()
+            .get(base('accounts'))
+            .query({ limit: 1, ...(cursor === null ? {} : { cursor }) }),
+        );
+        expect(res.status).toBe(200);
+        const page = res.body as { items: Body[]; nextCursor: string | null };
+        ids.push(...page.items.map((a) => a.accountId as string));
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      expect(ids).toEqual([first, second]);
+    });
+
+    it("when a consumer reads or patches another consumer's account, then it is the 404 of a missing account", async () => {
+      await send(own().get(`${base('accounts')}/${first}`)).then((r) => expect(r.status).toBe(200));
+      const foreign = await send(own().get(`${base('accounts')}/${third}`));
+      const missing = await send(own().get(`${base('accounts')}/NOPE-8`));
+      expect([foreign.status, missing.status]).toEqual([404, 404]);
+      expect(shape(foreign.body, third ?? '')).toBe(shape(missing.body, 'NOPE-8'));
+      const patched = await send(
+        own()
+          .patch(`${base('accounts')}/${third}`)
+          .send({ name: 'Mine now' }),
+      );
+      expect([patched.status, problem(patched).code]).toEqual([404, 'REFERENCE.NOT_FOUND']);
+      expect((await send(api.get(`${base('accounts')}/${third}`))).body).not.toMatchObject({
+        name: 'Mine now',
+      });
+    });
+
+    it('when a consumer creates an account it is not bound to, then it is the 404 of a missing account and nothing is stored', async () => {
+      const fresh = await send(
+        own()
+          .post(base('accounts'))
+          .send({ ...CASES[4]?.body, accountId: 'TST-0009' }),
+      );
+      expect([fresh.status, problem(fresh).code]).toEqual([404, 'REFERENCE.NOT_FOUND']);
+      expect((await send(api.get(`${base('accounts')}/TST-0009`))).status).toBe(404);
+      // An existing foreign account answers the same, not the 409 that would tell it exists.
+      const existing = await send(
+        own()
+          .post(base('accounts'))
+          .send({ ...CASES[4]?.body, accountId: third }),
+      );
+      expect(shape(existing.body, third ?? '')).toBe(shape(fresh.body, 'TST-0009'));
+    });
+
+    it('when a consumer creates one of its own accounts, then it is created and it reads it back', async () => {
+      const mine = requestAs(app, asConsumer('new-holder', ['TST-0010']));
+      const created = await send(
+        mine.post(base('accounts')).send({ ...CASES[4]?.body, accountId: 'TST-0010' }),
+      );
+      expect(created.status).toBe(201);
+      expect((await send(mine.get(`${base('accounts')}/TST-0010`))).status).toBe(200);
+    });
+
+    it('when a consumer bound to every account lists accounts, then it sees every one of them', async () => {
+      const ids = (await listAll('accounts', 500)).items.map((a) => a.accountId);
+      expect(ids).toEqual(expect.arrayContaining([first, second, third, 'TST-0001']));
+      expect(ids.length).toBeGreaterThanOrEqual(seed.accounts.length + 1);
+      const foreign = await send(api.get(`${base('accounts')}/${third}`));
+      expect([foreign.status, (foreign.body as Body).accountId]).toEqual([200, third]);
+    });
+
+    it('when a consumer bound to no account lists accounts, then the list is empty', async () => {
+      const none = requestAs(app, asConsumer('no-accounts', []));
+      const res = await send(none.get(base('accounts')));
+      expect([res.status, res.body]).toEqual([200, { items: [], nextCursor: null }]);
+    });
+
+    it('when a consumer bound to some accounts reads and writes other kinds, then it sees all of them and its write lands', async () => {
+      const res = await send(own().get(base('markets')).query({ limit: 500 }));
+      expect((res.body as { items: unknown[] }).items.length).toBeGreaterThanOrEqual(seed.markets.length);
+      const patched = await send(
+        own()
+          .patch(`${base('markets')}/XTST`)
+          .send({ name: 'Test Exchange (renamed)' }),
+      );
+      expect([patched.status, (patched.body as Body).name]).toEqual([200, 'Test Exchange (renamed)']);
+    });
+
+    it.each([
+      ['GET', base('markets')],
+      ['GET', `${base('accounts')}/TST-0001`],
+      ['POST', base('markets')],
+      ['PATCH', `${base('markets')}/XTST`],
+      ['DELETE', `${base('restricted')}/TSTX`],
+    ])('when %s %s comes without identity headers, then it is a 401 problem', async (method, path) => {
+      const anonymous = requestAs(app, {});
+      const req =
+        method === 'GET'
+          ? anonymous.get(path)
+          : method === 'POST'
+            ? anonymous.post(path).send({})
+            : method === 'PATCH'
+              ? anonymous.patch(path).send({})
+              : anonymous.delete(path);
+      const res = await send(req);
+      expect([res.status, problem(res).code]).toEqual([401, 'AUTH.NO_IDENTITY']);
+    });
+
+    it('when the API document is asked for without identity headers, then it is the openapi.yaml as JSON', async () => {
+      const res = await send(requestAs(app, {}).get('/openapi.json'));
+      expect([res.status, res.type]).toEqual([200, 'application/json']);
+      const document = res.body as { openapi: string; paths: Record<string, unknown> };
+      expect(document.openapi).toMatch(/^3\./);
+      expect(Object.keys(document.paths)).toContain('/v1/reference/accounts/{id}');
     });
   });
 });

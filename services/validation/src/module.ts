@@ -3,6 +3,7 @@
  * entry point, plus `validation`, the target that runs all of them (`--target=validation`). The core modules
  * (metrics, bus, store) are the composition root's; these name them in their `deps`.
  */
+import { resolve } from 'node:path';
 import { Topics } from '@tradeflow/contracts';
 import type { Bus, SubscriptionHandle } from '@tradeflow/platform/bus';
 import type { LifecycleConfig, StoreConfig } from '@tradeflow/platform/config';
@@ -32,6 +33,9 @@ export const VALIDATION_GROUP = 'validation';
 
 /** How long start waits for the tables to exist and be ACTIVE. */
 const TABLES_TIMEOUT_MS = 30_000;
+
+/** The service's API contract, served at `/openapi.json` (next to `src/` and `dist/`, shipped in `files`). */
+const OPENAPI_FILE = resolve(__dirname, '../openapi.yaml');
 
 /** What validation reads of the process's config: its own fragment plus the shared store and lifecycle ones. */
 export interface ValidationModulesConfig {
@@ -132,6 +136,7 @@ export function validationModules(
       deps: [ValidationModule.processor],
       http: validation.http,
       shutdownTimeoutMs: config.lifecycle.shutdownTimeoutMs,
+      openapi: OPENAPI_FILE,
       routes: () => validationRoutes(validation.settings),
     }),
     {

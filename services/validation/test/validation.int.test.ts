@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { EventTypes } from '@tradeflow/contracts';
 import { CE_HEADERS, DLQ_HEADERS } from '@tradeflow/platform/bus';
+import { asConsumer, requestAs } from '../../../tests/support/identity';
 import { eventually, World, type Instance } from './support/world';
 
 // Each test waits for events with its own deadline; this only bounds a hung test.
@@ -205,8 +206,24 @@ describe('validation service', () => {
     expect((await world.outcome(noRate.tradeId)).failures.map((f) => f.ruleId)).toEqual(['NO_FX_RATE']);
   });
 
+  it('when asked for the rules without identity headers, then it is a 401 problem', async () => {
+    const res = await request(instance.http.app).get('/v1/validation/rules').expect(401);
+    expect(res.body).toMatchObject({ status: 401, code: 'AUTH.NO_IDENTITY' });
+  });
+
+  it('when the API document is asked for without identity headers, then it is the openapi.yaml as JSON', async () => {
+    const res = await request(instance.http.app).get('/openapi.json').expect(200);
+    expect(res.type).toBe('application/json');
+    const document = res.body as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toContain('/v1/validation/rules');
+  });
+
   it('when asked for the rules, then every rule id and description is listed in evaluation order', async () => {
-    const res = await request(instance.http.app).get('/v1/validation/rules').expect(200);
+    // Any authenticated caller reads them, whatever its accounts.
+    const res = await requestAs(instance.http.app, asConsumer('rules-reader', []))
+      .get('/v1/validation/rules')
+      .expect(200);
 
     const body = res.body as {
       rules: { id: string; description: string }[];

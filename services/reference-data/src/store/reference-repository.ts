@@ -9,6 +9,7 @@ import {
 } from '@tradeflow/contracts';
 import { ConflictError } from '@tradeflow/platform/errors';
 import {
+  batchGetAll,
   batchWriteAll,
   StoreConflictError,
   withStoreErrors,
@@ -172,6 +173,33 @@ export class ReferenceRepository {
     return {
       items: page.map((item) => schemas[kind].parse(item.entity)),
       lastId: items.length > limit ? page[page.length - 1]?.id : undefined,
+    };
+  }
+
+  /**
+   * Like `list`, but only among `ids` (a caller's own accounts): those that exist, in id order. Reads the
+   * candidates a page at a time, so the work follows the page size, not the size of the table.
+   */
+  async listAmong<K extends ReferenceKind>(
+    kind: K,
+    ids: Iterable<string>,
+    limit: number,
+    afterId?: string,
+  ): Promise<StoredPage<K>> {
+    const candidates = [...new Set(ids)].filter((id) => afterId === undefined || id > afterId).sort();
+    const found: ReferenceItem[] = [];
+    // One item beyond the page tells whether there is a next one.
+    for (let start = 0; start < candidates.length && found.length <= limit; start += limit + 1) {
+      const keys = candidates.slice(start, start + limit + 1).map((id) => ({ kind, id }));
+      const { items } = await batchGetAll<ReferenceItem>(this.doc, this.table, keys, {
+        consistentRead: true,
+      });
+      found.push(...items.sort((a, b) => (a.id < b.id ? -1 : 1)));
+    }
+    const page = found.slice(0, limit);
+    return {
+      items: page.map((item) => schemas[kind].parse(item.entity)),
+      lastId: found.length > limit ? page[page.length - 1]?.id : undefined,
     };
   }
 
