@@ -1,7 +1,10 @@
-// End to end, through the HTTP API, in both shapes: a known mix of more than 10,000 trades (single, batch,
-// NDJSON and CSV bulk) reaches exactly the expected statuses and rule ids, none lost, none duplicated; bad
-// input gets a 4xx problem, never a 5xx. Throughput figures are printed, not asserted.
+// End to end, through the gateway's public API, in both shapes: a known mix of more than 10,000 trades (single,
+// batch, NDJSON and CSV bulk) reaches exactly the expected statuses and rule ids, none lost, none duplicated; bad
+// input gets a 4xx problem, never a 5xx; no key is a 401 and another consumer's trade a 404. Every request
+// carries the API key of a consumer the suite creates through the admin API. Throughput figures are printed,
+// not asserted.
 import { randomInt } from 'node:crypto';
+import { Scope } from '@tradeflow/platform/identity';
 import {
   badCsvLines,
   badNdjsonLines,
@@ -19,11 +22,13 @@ import {
 import {
   call,
   expectStatus,
+  GatewayAdmin,
   mapLimit,
   pollUntil,
   ReferenceApi,
   TradesApi,
   type Answer,
+  type PlanLimits,
   type BatchResult,
   type BulkJob,
   type TradeView,
@@ -40,6 +45,11 @@ const BATCH_SIZE = 1_000;
 const SINGLE_CONCURRENCY = 16;
 const FINAL_TIMEOUT_MS = 150_000;
 const SHAPES: ShapeName[] = ['distributed', 'all-in-one'];
+/**
+ * The run consumer's usage plan: far above what the mix offers (the singles' polling and 16 in flight at once
+ * would empty the default plan's bucket of 100 in a blink), so no request of the run is refused with a 429.
+ */
+const LOAD_PLAN: PlanLimits = { ratePerSecond: 100_000, burst: 100_000, dailyQuota: 10_000_000 };
 
 jest.setTimeout(240_000);
 
@@ -60,9 +70,31 @@ function fieldsOf(errors: readonly unknown[] | undefined): string[] {
   return (errors ?? []).map((e) => (e as { field: string }).field);
 }
 
+/**
+ * Creates the run's consumer through the gateway's admin API: every account (the mix uses many), every scope,
+ * a plan of its own high enough for the load; returns the headers of its key.
+ */
+async function createConsumer(urls: ShapeUrls, runId: string): Promise<Record<string, string>> {
+  const admin = new GatewayAdmin(urls.gatewayAdmin, urls.adminToken);
+  const id = `e2e-${runId.toLowerCase()}`;
+  await admin.createPlan(id, LOAD_PLAN);
+  await admin.createConsumer({
+    id,
+    name: `e2e run ${runId}`,
+    accounts: '*',
+    scopes: Object.values(Scope),
+    plan: id,
+  });
+  return { 'x-api-key': await admin.issueKey(id) };
+}
+
 /** Creates the run's accounts, instruments and prices through the reference API. */
-async function createReferenceData(urls: ShapeUrls, universe: MixUniverse): Promise<void> {
-  const api = new ReferenceApi(urls.referenceData);
+async function createReferenceData(
+  urls: ShapeUrls,
+  auth: Record<string, string>,
+  universe: MixUniverse,
+): Promise<void> {
+  const api = new ReferenceApi(urls.gateway, auth);
   // Instruments before their prices; accounts independently.
   await Promise.all([
     mapLimit(universe.create.accounts, 8, (a) => api.create('accounts', a)),
@@ -152,6 +184,8 @@ describe.each(SHAPES)('the trade pipeline, %s shape', (shapeName) => {
   const universe = buildUniverse(runId, new Date());
   const factory = new TradeFactory(universe, randomInt(2 ** 31));
   let shape: RunningShape | undefined;
+  /** The `x-api-key` header of the run's consumer. */
+  let auth: Record<string, string> = {};
   let trades: TradesApi;
   let canaries: { settled: Submitted[]; unpredictable: Submitted[] } = { settled: [], unpredictable: [] };
 
@@ -160,10 +194,16 @@ describe.each(SHAPES)('the trade pipeline, %s shape', (shapeName) => {
       runId,
       kafkaBrokers: KAFKA_BROKERS,
       dynamodbEndpoint: DYNAMODB_ENDPOINT,
-      prepare: (urls) => createReferenceData(urls, universe),
+      prepare: async (urls) => {
+        auth = await createConsumer(urls, runId);
+        await createReferenceData(urls, auth, universe);
+      },
     });
-    report(shapeName, `run ${runId}: every service ready in ${shape.startSeconds.toFixed(1)} s`);
-    trades = new TradesApi(shape.trades);
+    report(
+      shapeName,
+      `run ${runId}: the gateway and every service ready in ${shape.startSeconds.toFixed(1)} s`,
+    );
+    trades = new TradesApi(shape.gateway, auth);
     const t0 = Date.now();
     canaries = await converge(trades, factory);
     report(
@@ -331,9 +371,9 @@ describe.each(SHAPES)('the trade pipeline, %s shape', (shapeName) => {
   });
 
   it('when bad input is sent, then every answer is a 4xx problem naming what is wrong, never a 5xx, and the good items of a batch still go through', async () => {
-    const base = shape?.trades ?? '';
+    const base = shape?.gateway ?? '';
     const good = (): Record<string, unknown> => ({ ...factory.make('valid').request });
-    const json = { 'content-type': 'application/json' };
+    const json = { ...auth, 'content-type': 'application/json' };
     const someAccount = universe.accounts[0]?.accountId ?? '';
     const cases: { name: string; send: () => Promise<Answer>; status: number; fields?: string[] }[] = [
       {
@@ -367,7 +407,8 @@ describe.each(SHAPES)('the trade pipeline, %s shape', (shapeName) => {
       },
       {
         name: 'not JSON',
-        send: () => call(base, 'POST', '/v1/trades', 'accountId=1', { 'content-type': 'text/plain' }),
+        send: () =>
+          call(base, 'POST', '/v1/trades', 'accountId=1', { ...auth, 'content-type': 'text/plain' }),
         status: 415,
       },
       { name: 'empty batch', send: () => trades.submitBatch([]), status: 400 },
@@ -378,7 +419,8 @@ describe.each(SHAPES)('the trade pipeline, %s shape', (shapeName) => {
       },
       {
         name: 'bulk of an unsupported type',
-        send: () => call(base, 'POST', '/v1/trades/bulk', '<trades/>', { 'content-type': 'application/xml' }),
+        send: () =>
+          call(base, 'POST', '/v1/trades/bulk', '<trades/>', { ...auth, 'content-type': 'application/xml' }),
         status: 415,
       },
       { name: 'empty bulk', send: () => trades.uploadBulk('', 'application/x-ndjson'), status: 400 },
@@ -391,12 +433,14 @@ describe.each(SHAPES)('the trade pipeline, %s shape', (shapeName) => {
       { name: 'unknown bulk job', send: () => trades.bulkJob('no-such-job'), status: 404 },
       {
         name: 'bad listing filter',
-        send: () => call(base, 'GET', `/v1/accounts/${someAccount}/trades?status=NOPE&limit=-1`),
+        send: () =>
+          call(base, 'GET', `/v1/accounts/${someAccount}/trades?status=NOPE&limit=-1`, undefined, auth),
         status: 400,
       },
       {
         name: 'forged cursor',
-        send: () => call(base, 'GET', `/v1/accounts/${someAccount}/trades?cursor=not-a-cursor`),
+        send: () =>
+          call(base, 'GET', `/v1/accounts/${someAccount}/trades?cursor=not-a-cursor`, undefined, auth),
         status: 400,
       },
     ];
@@ -431,5 +475,45 @@ describe.each(SHAPES)('the trade pipeline, %s shape', (shapeName) => {
       { status: 'VALIDATED', ruleIds: [] },
       { status: 'REJECTED', ruleIds: ['UNKNOWN_ACCOUNT'] },
     ]);
+  });
+
+  it('when a request carries no key, then it is a 401; when a consumer bound to other accounts asks for a trade of the run, then it is a 404 like a missing trade', async () => {
+    const base = shape?.gateway ?? '';
+    const tradeId = canaries.settled[0]?.tradeId ?? '';
+    const path = `/v1/trades/${encodeURIComponent(tradeId)}`;
+    expect(expectStatus(await trades.trade(tradeId), 200, 'the trade as its own consumer').tradeId).toBe(
+      tradeId,
+    );
+
+    const anonymous = await call<{ status?: number }>(base, 'GET', path);
+    expect({
+      status: anonymous.status,
+      problem: anonymous.body.status,
+      challenge: anonymous.headers.get('www-authenticate'),
+    }).toEqual({ status: 401, problem: 401, challenge: expect.stringContaining('ApiKey') as unknown });
+
+    // Another consumer, bound to an account of its own: the run's trades are not its to see.
+    const admin = new GatewayAdmin(shape?.gatewayAdmin ?? '', shape?.adminToken ?? '');
+    const other = `e2e-${runId.toLowerCase()}-other`;
+    await admin.createConsumer({
+      id: other,
+      name: `e2e run ${runId}, other accounts`,
+      accounts: [`OTHER-${runId}`],
+      scopes: Object.values(Scope),
+    });
+    const otherKey = { 'x-api-key': await admin.issueKey(other) };
+    const foreign = await call<{ status?: number; code?: string }>(base, 'GET', path, undefined, otherKey);
+    const missing = await call<{ status?: number; code?: string }>(
+      base,
+      'GET',
+      '/v1/trades/no-such-trade',
+      undefined,
+      otherKey,
+    );
+    expect({ status: foreign.status, code: foreign.body.code }).toEqual({
+      status: 404,
+      code: missing.body.code,
+    });
+    expect(missing.status).toBe(404);
   });
 });

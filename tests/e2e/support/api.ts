@@ -1,4 +1,7 @@
-/** A thin client of the public HTTP API (docs: notes/pipeline.md, services/<name>/openapi.yaml) for the e2e suite. */
+/**
+ * A thin client of the public HTTP API through the gateway (docs: notes/pipeline.md, services/<name>/openapi.yaml)
+ * and of the gateway's admin API (services/gateway/admin-openapi.yaml) for the e2e suite.
+ */
 import type { TradeRequest } from '../trade-mix';
 
 /** An HTTP answer: status, parsed JSON body (or the raw text when not JSON) and the headers. */
@@ -80,30 +83,42 @@ export function expectStatus<T>(answer: Answer<T>, status: number, what: string)
   return answer.body;
 }
 
-/** The trades API. */
+/** The trades API, every request with `auth` (the consumer's `x-api-key`). */
 export class TradesApi {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly auth: Record<string, string> = {},
+  ) {}
+
+  private call<T>(
+    method: string,
+    path: string,
+    body?: string | object,
+    headers: Record<string, string> = {},
+  ): Promise<Answer<T>> {
+    return call<T>(this.baseUrl, method, path, body, { ...this.auth, ...headers });
+  }
 
   submit(
     trade: TradeRequest | Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<Answer<Accepted>> {
-    return call<Accepted>(this.baseUrl, 'POST', '/v1/trades', trade, headers);
+    return this.call<Accepted>('POST', '/v1/trades', trade, headers);
   }
 
   submitBatch(trades: readonly object[]): Promise<Answer<BatchResult>> {
-    return call<BatchResult>(this.baseUrl, 'POST', '/v1/trades/batch', { trades });
+    return this.call<BatchResult>('POST', '/v1/trades/batch', { trades });
   }
 
   uploadBulk(
     body: string,
     contentType: 'application/x-ndjson' | 'text/csv',
   ): Promise<Answer<{ jobId: string; statusUrl: string }>> {
-    return call(this.baseUrl, 'POST', '/v1/trades/bulk', body, { 'content-type': contentType });
+    return this.call('POST', '/v1/trades/bulk', body, { 'content-type': contentType });
   }
 
   bulkJob(jobId: string): Promise<Answer<BulkJob>> {
-    return call<BulkJob>(this.baseUrl, 'GET', `/v1/trades/bulk/${encodeURIComponent(jobId)}`);
+    return this.call<BulkJob>('GET', `/v1/trades/bulk/${encodeURIComponent(jobId)}`);
   }
 
   /** Every per-line error of a bulk job, following the cursor. */
@@ -113,8 +128,7 @@ export class TradesApi {
     do {
       const query = cursor === undefined ? '' : `?cursor=${encodeURIComponent(cursor)}`;
       const page = expectStatus(
-        await call<{ items: BulkLineError[]; nextCursor?: string | null }>(
-          this.baseUrl,
+        await this.call<{ items: BulkLineError[]; nextCursor?: string | null }>(
           'GET',
           `/v1/trades/bulk/${encodeURIComponent(jobId)}/errors${query}`,
         ),
@@ -128,7 +142,7 @@ export class TradesApi {
   }
 
   trade(tradeId: string): Promise<Answer<TradeView>> {
-    return call<TradeView>(this.baseUrl, 'GET', `/v1/trades/${encodeURIComponent(tradeId)}`);
+    return this.call<TradeView>('GET', `/v1/trades/${encodeURIComponent(tradeId)}`);
   }
 
   /** Every trade of an account (optionally of one status), following the cursor. */
@@ -140,8 +154,7 @@ export class TradesApi {
       if (status !== undefined) params.set('status', status);
       if (cursor !== undefined) params.set('cursor', cursor);
       const page = expectStatus(
-        await call<{ items: TradeView[]; nextCursor?: string | null }>(
-          this.baseUrl,
+        await this.call<{ items: TradeView[]; nextCursor?: string | null }>(
           'GET',
           `/v1/accounts/${encodeURIComponent(accountId)}/trades?${params.toString()}`,
         ),
@@ -155,15 +168,64 @@ export class TradesApi {
   }
 }
 
-/** The reference-data API. */
+/** The reference-data API, every request with `auth` (the consumer's `x-api-key`). */
 export class ReferenceApi {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly auth: Record<string, string> = {},
+  ) {}
 
   /** Creates an entity (`accounts`, `instruments`, `prices`, ...); a 409 (it exists) counts as done. */
   async create(kind: string, entity: object): Promise<void> {
-    const answer = await call(this.baseUrl, 'POST', `/v1/reference/${kind}`, entity);
+    const answer = await call(this.baseUrl, 'POST', `/v1/reference/${kind}`, entity, this.auth);
     if (answer.status !== 201 && answer.status !== 200 && answer.status !== 409)
       throw new Error(`create ${kind}: HTTP ${answer.status}: ${JSON.stringify(answer.body)}`);
+  }
+}
+
+/** A usage plan: a token bucket (rate per second, burst) and a daily quota. */
+export interface PlanLimits {
+  ratePerSecond: number;
+  burst: number;
+  dailyQuota: number;
+}
+
+/** A consumer of the public API as the admin API creates it. */
+export interface NewConsumer {
+  id: string;
+  name: string;
+  accounts: '*' | string[];
+  scopes: string[];
+  plan?: string;
+}
+
+/** The gateway's admin API (its own listener, `Authorization: Bearer <admin token>`). */
+export class GatewayAdmin {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  private call<T>(method: string, path: string, body?: object): Promise<Answer<T>> {
+    return call<T>(this.baseUrl, method, `/admin/v1${path}`, body, { authorization: `Bearer ${this.token}` });
+  }
+
+  async createPlan(name: string, limits: PlanLimits): Promise<void> {
+    expectStatus(await this.call('POST', '/plans', { name, ...limits }), 201, `plan ${name}`);
+  }
+
+  async createConsumer(consumer: NewConsumer): Promise<void> {
+    expectStatus(await this.call('POST', '/consumers', consumer), 201, `consumer ${consumer.id}`);
+  }
+
+  /** Issues a key of the consumer and returns it (the only time it is shown). */
+  async issueKey(consumerId: string): Promise<string> {
+    const issued = expectStatus(
+      await this.call<{ key: string }>('POST', `/consumers/${encodeURIComponent(consumerId)}/keys`),
+      201,
+      `key of ${consumerId}`,
+    );
+    return issued.key;
   }
 }
 

@@ -1,12 +1,15 @@
 /**
  * Starts Tradeflow in one of its two shapes as child processes of the test, from the compiled services:
- *  - distributed: one process per service (services/<name>/dist/main.js), the Kafka bus;
- *  - all-in-one: services/all-in-one/dist/main.js, the memory bus.
- * Both use the DynamoDB Local of the integration setup with a table prefix of their own, listen on free
- * loopback ports, and log to .run/e2e/<run>/. Every child shuts down when the test process dies (its stdin
+ *  - distributed: one process per service (services/<name>/dist/main.js) and the gateway's own process in front
+ *    of them (its upstreams at the services' ports, as `make up` runs it), the Kafka bus;
+ *  - all-in-one: services/all-in-one/dist/main.js (the gateway's modules included), the memory bus.
+ * The gateway is the public entry of both, with an admin token of the run's own and no demo consumer. Both use
+ * the DynamoDB Local of the integration setup with a table prefix of their own, listen on free loopback ports,
+ * and log to .run/e2e/<run>/. Every child shuts down when the test process dies (its stdin
  * pipe closes), and `stop()` ends them in any case.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -16,8 +19,12 @@ import { pollUntil } from './api';
 
 export type ShapeName = 'distributed' | 'all-in-one';
 
-/** Base URLs of the services of a running shape. */
+/** Base URLs of a running shape: the gateway (the public entry), its admin listener and the services behind it. */
 export interface ShapeUrls {
+  gateway: string;
+  gatewayAdmin: string;
+  /** The admin listener's bearer token (`GATEWAY_ADMIN_TOKEN`), made up for the run. */
+  adminToken: string;
   trades: string;
   referenceData: string;
   validation: string;
@@ -38,8 +45,8 @@ export interface ShapeOptions {
   kafkaBrokers: string;
   dynamodbEndpoint: string;
   /**
-   * Creates the run's reference data once reference-data answers. In the distributed shape it runs before
-   * validation and trades start, so their caches hold it when they report ready.
+   * Creates the run's consumer and reference data once the gateway and reference-data answer. In the
+   * distributed shape it runs before validation and trades start, so their caches hold it when they report ready.
    */
   prepare: (urls: ShapeUrls) => Promise<void>;
   /** Default `warn`: per-request access logs cost CPU the 2-core machine needs for the pipeline. */
@@ -146,7 +153,8 @@ function mainOf(service: string): string {
 function childEnv(options: ShapeOptions, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (/_HTTP_PORT$|^HTTP_PORT$|^TABLE_PREFIX$|^BUS_ADAPTER$|^SEED_ON_START$/.test(key)) delete env[key];
+    if (/_HTTP_PORT$|^HTTP_PORT$|^TABLE_PREFIX$|^BUS_ADAPTER$|^SEED_ON_START$|^GATEWAY_/.test(key))
+      delete env[key];
   }
   return {
     ...env,
@@ -192,8 +200,17 @@ export async function startShape(name: ShapeName, options: ShapeOptions): Promis
   pruneOldRuns(logRoot);
   const children: ServiceProcess[] = [];
   const began = Date.now();
-  const [tradesPort, referencePort, validationPort] = [await freePort(), await freePort(), await freePort()];
+  const [tradesPort, referencePort, validationPort, gatewayPort, adminPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const urls: ShapeUrls = {
+    gateway: `http://127.0.0.1:${gatewayPort}`,
+    gatewayAdmin: `http://127.0.0.1:${adminPort}`,
+    adminToken: randomBytes(24).toString('hex'),
     trades: `http://127.0.0.1:${tradesPort}`,
     referenceData: `http://127.0.0.1:${referencePort}`,
     validation: `http://127.0.0.1:${validationPort}`,
@@ -202,7 +219,11 @@ export async function startShape(name: ShapeName, options: ShapeOptions): Promis
     TRADES_HTTP_PORT: String(tradesPort),
     REFERENCE_DATA_HTTP_PORT: String(referencePort),
     VALIDATION_HTTP_PORT: String(validationPort),
+    GATEWAY_HTTP_PORT: String(gatewayPort),
+    GATEWAY_ADMIN_HTTP_PORT: String(adminPort),
   };
+  // The gateway's settings (both shapes): the run's admin token; the consumers are the suite's to create.
+  const gateway = { GATEWAY_ADMIN_TOKEN: urls.adminToken, GATEWAY_DEMO_CONSUMER: 'false' };
   // One prefix per shape and run: tables never collide with another run's or the other shape's.
   const tablePrefix = `e2e-${options.runId.toLowerCase()}-${name}-`;
   const shape: RunningShape = {
@@ -227,19 +248,29 @@ export async function startShape(name: ShapeName, options: ShapeOptions): Promis
 
   try {
     if (name === 'all-in-one') {
+      // The gateway's upstreams are the in-process services at the ports above.
       const all = launch('all-in-one', mainOf('all-in-one'), {
+        ...gateway,
         BUS_ADAPTER: 'memory',
         SEED_ON_START: 'true',
       });
-      await all.waitReady(urls.trades);
+      await all.waitReady(urls.gateway);
       await options.prepare(urls);
     } else {
       await requireNoOtherConsumers(options.kafkaBrokers);
       const kafka = { BUS_ADAPTER: 'kafka', KAFKA_BROKERS: options.kafkaBrokers };
       const reference = launch('reference-data', mainOf('reference-data'), kafka);
+      // As `make up` runs it: its own process, the upstreams at the services' ports (no bus).
+      const front = launch('gateway', mainOf('gateway'), {
+        ...gateway,
+        GATEWAY_UPSTREAM_TRADES_URL: urls.trades,
+        GATEWAY_UPSTREAM_REFERENCE_DATA_URL: urls.referenceData,
+        GATEWAY_UPSTREAM_VALIDATION_URL: urls.validation,
+      });
       // The seed CLI writes to DynamoDB and Kafka itself, so it runs while reference-data starts.
       await Promise.all([
         reference.waitReady(urls.referenceData),
+        front.waitReady(urls.gateway),
         seedDistributed(childEnv(options, { ...kafka, TABLE_PREFIX: tablePrefix }), logDir),
       ]);
       await options.prepare(urls);
