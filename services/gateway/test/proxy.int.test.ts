@@ -13,11 +13,10 @@ import { GatewayModule } from '../src/module';
 import {
   digest,
   eventually,
-  FakeAccess,
-  fakeAccessModule,
   FakeUpstream,
-  Gateway,
-  routesFile,
+  startFakedGateway,
+  stopFakedGateway,
+  type Gateway,
 } from './support/gateway-harness';
 
 const ROUTES = `
@@ -48,21 +47,18 @@ const MiB = 1024 * 1024;
 
 const trades = new FakeUpstream();
 const reference = new FakeUpstream();
+const upstreams = { trades, 'reference-data': reference };
 let gateway: Gateway;
 
 beforeAll(async () => {
-  await trades.start();
-  await reference.start();
-  const access = new FakeAccess({
-    [ALICE]: { consumerId: 'alice', scopes: ['trades:read', 'trades:write'], accounts: ['ACC-1', 'ACC-2'] },
-    [READER]: { consumerId: 'reader', scopes: ['trades:read'], accounts: ['ACC-1'] },
-    [LIMITED]: { consumerId: 'limited', scopes: ['trades:read'], accounts: ['ACC-1'], limit: 1 },
-  });
-  gateway = await Gateway.start({
-    upstreams: { trades: trades.url, 'reference-data': reference.url },
-    access: [fakeAccessModule(access)],
+  gateway = await startFakedGateway(upstreams, {
+    routes: ROUTES,
+    keys: {
+      [ALICE]: { consumerId: 'alice', scopes: ['trades:read', 'trades:write'], accounts: ['ACC-1', 'ACC-2'] },
+      [READER]: { consumerId: 'reader', scopes: ['trades:read'], accounts: ['ACC-1'] },
+      [LIMITED]: { consumerId: 'limited', scopes: ['trades:read'], accounts: ['ACC-1'], limit: 1 },
+    },
     env: {
-      GATEWAY_ROUTES_FILE: routesFile(ROUTES),
       GATEWAY_BODY_LIMIT: '64kb',
       GATEWAY_BULK_BODY_LIMIT: '60mb',
       GATEWAY_CORS_ORIGINS: 'https://app.example.com',
@@ -73,11 +69,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await gateway?.stop();
-  await trades.stop();
-  await reference.stop();
-});
+afterAll(() => stopFakedGateway(gateway, upstreams));
 
 beforeEach(() => {
   trades.seen.length = 0;

@@ -4,11 +4,10 @@
  */
 import {
   eventually,
-  FakeAccess,
-  fakeAccessModule,
   FakeUpstream,
-  Gateway,
-  routesFile,
+  startFakedGateway,
+  stopFakedGateway,
+  type Gateway,
 } from './support/gateway-harness';
 
 const ROUTES = `
@@ -31,16 +30,14 @@ const RESET_MS = 1_000;
 
 const trades = new FakeUpstream();
 const validation = new FakeUpstream();
+const upstreams = { trades, validation };
 let gateway: Gateway;
 
 beforeAll(async () => {
-  await trades.start();
-  await validation.start();
-  gateway = await Gateway.start({
-    upstreams: { trades: trades.url, validation: validation.url },
-    access: [fakeAccessModule(new FakeAccess({ [KEY]: { consumerId: 'ops', scopes: ['trades:read'] } }))],
+  gateway = await startFakedGateway(upstreams, {
+    routes: ROUTES,
+    keys: { [KEY]: { consumerId: 'ops', scopes: ['trades:read'] } },
     env: {
-      GATEWAY_ROUTES_FILE: routesFile(ROUTES),
       GATEWAY_BREAKER_VOLUME_THRESHOLD: '4',
       GATEWAY_BREAKER_ERROR_PERCENTAGE: '50',
       GATEWAY_BREAKER_RESET_TIMEOUT: `${RESET_MS}ms`,
@@ -48,11 +45,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await gateway?.stop();
-  await trades.stop();
-  await validation.stop();
-});
+afterAll(() => stopFakedGateway(gateway, upstreams));
 
 async function timedGet(path: string): Promise<{ status: number; ms: number; text: string; res: Response }> {
   const started = Date.now();

@@ -227,6 +227,48 @@ export class Gateway {
   }
 }
 
+/** The upstreams a gateway in tests can route to. */
+export type UpstreamName = keyof GatewayOptions['upstreams'];
+
+/** The fake upstreams of a test file by the name the routes give them. */
+export type FakeUpstreams = Partial<Record<UpstreamName, FakeUpstream>>;
+
+/** What a gateway in front of fake upstreams needs besides them. */
+export interface FakedGatewayOptions {
+  /** The routes file's YAML. */
+  routes: string;
+  /** The API keys the fake access control knows. */
+  keys: Record<string, FakeKey>;
+  /** Extra GATEWAY_* variables. */
+  env?: Record<string, string>;
+}
+
+/** Starts `upstreams`, then a gateway routing `options.routes` to them behind a FakeAccess of `options.keys`. */
+export async function startFakedGateway(
+  upstreams: FakeUpstreams,
+  options: FakedGatewayOptions,
+): Promise<Gateway> {
+  const urls: GatewayOptions['upstreams'] = {};
+  for (const [name, upstream] of Object.entries(upstreams) as [UpstreamName, FakeUpstream][]) {
+    await upstream.start();
+    urls[name] = upstream.url;
+  }
+  return Gateway.start({
+    upstreams: urls,
+    access: [fakeAccessModule(new FakeAccess(options.keys))],
+    env: { GATEWAY_ROUTES_FILE: routesFile(options.routes), ...options.env },
+  });
+}
+
+/** Stops the gateway (if it started) and then every fake upstream; for afterAll, whatever a test left. */
+export async function stopFakedGateway(
+  gateway: Gateway | undefined,
+  upstreams: FakeUpstreams,
+): Promise<void> {
+  await gateway?.stop();
+  for (const upstream of Object.values(upstreams)) await upstream.stop();
+}
+
 /** SHA-256 of a stream, and its length. */
 export async function digest(stream: AsyncIterable<Buffer>): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
