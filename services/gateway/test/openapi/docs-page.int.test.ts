@@ -7,14 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import {
-  serviceDocument,
-  SERVICES,
-  startDocsGateway,
-  startFakeUpstream,
-  type DocsGateway,
-  type FakeUpstream,
-} from './support';
+import { SERVICES, startDocsGatewayOverServices, type DocsGateway } from './support';
 
 const CHROMIUM = process.env.TRADEFLOW_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -29,7 +22,6 @@ const CHROMIUM_ARGS = [
 ];
 
 describe('the /docs page in Chromium', () => {
-  const upstreams: FakeUpstream[] = [];
   let gateway: DocsGateway | undefined;
   let profile: string | undefined;
   let context: BrowserContext | undefined;
@@ -39,13 +31,7 @@ describe('the /docs page in Chromium', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (make test runs it)`);
-    const urls: Record<string, string> = {};
-    for (const service of SERVICES) {
-      const upstream = await startFakeUpstream(serviceDocument(service));
-      upstreams.push(upstream);
-      urls[service] = upstream.url;
-    }
-    gateway = await startDocsGateway(urls);
+    gateway = await startDocsGatewayOverServices();
     profile = await mkdtemp(join(tmpdir(), 'tradeflow-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -69,7 +55,6 @@ describe('the /docs page in Chromium', () => {
     await context?.close();
     if (profile !== undefined) await rm(profile, { recursive: true, force: true });
     await gateway?.stop();
-    for (const upstream of upstreams) await upstream.down();
   });
 
   it('when /docs loads, then the operations of every service render, one expands, and nothing fails', async () => {

@@ -5,11 +5,10 @@ import {
   deadUrl,
   ROUTES,
   serviceDocument,
-  SERVICES,
   startDocsGateway,
+  startDocsGatewayOverServices,
   startFakeUpstream,
   type DocsGateway,
-  type FakeUpstream,
 } from './support';
 
 type Operation = { tags?: string[]; operationId?: string };
@@ -28,19 +27,14 @@ async function getJson(url: string): Promise<{ status: number; body: JsonObject 
 }
 
 describe('the public document and docs page, with fake upstreams serving the real service documents', () => {
-  const upstreams: Partial<Record<(typeof SERVICES)[number], FakeUpstream>> = {};
   let gateway: DocsGateway | undefined;
 
   beforeAll(async () => {
-    for (const service of SERVICES) upstreams[service] = await startFakeUpstream(serviceDocument(service));
-    gateway = await startDocsGateway(
-      Object.fromEntries(SERVICES.map((service) => [service, upstreams[service]?.url ?? ''])),
-    );
+    gateway = await startDocsGatewayOverServices();
   });
 
   afterAll(async () => {
     await gateway?.stop();
-    for (const upstream of Object.values(upstreams)) await upstream.down();
   });
 
   it("when every upstream answers, then /openapi.json carries every service's public operations and no ops endpoint", async () => {

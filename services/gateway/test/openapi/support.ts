@@ -123,3 +123,34 @@ export async function startDocsGateway(
     },
   };
 }
+
+/**
+ * A fake upstream per service serving its real document, and a docs gateway over them; its `stop` also takes
+ * the upstreams down (and a failed start takes down those already started).
+ */
+export async function startDocsGatewayOverServices(): Promise<DocsGateway> {
+  const upstreams: FakeUpstream[] = [];
+  const downAll = async (): Promise<void> => {
+    for (const upstream of upstreams) await upstream.down();
+  };
+  try {
+    const urls: Record<string, string> = {};
+    for (const service of SERVICES) {
+      const upstream = await startFakeUpstream(serviceDocument(service));
+      upstreams.push(upstream);
+      urls[service] = upstream.url;
+    }
+    const gateway = await startDocsGateway(urls);
+    return {
+      url: gateway.url,
+      api: gateway.api,
+      async stop() {
+        await gateway.stop();
+        await downAll();
+      },
+    };
+  } catch (err) {
+    await downAll();
+    throw err;
+  }
+}
