@@ -3,10 +3,9 @@
  * revoked, rotated), JWTs, the token bucket and the daily quota with their 429s and RateLimit headers, and
  * two replicas sharing the tables (revocation within the cache TTL, one daily quota between them).
  */
-import type { Response } from 'supertest';
 import request from 'supertest';
 import { eventually } from '../../../../tests/support/eventually';
-import { AccessHarness, ManualClock } from './support/access-harness';
+import { AccessHarness, ManualClock, problem } from './support/access-harness';
 import { loadJose, type Jose } from './support/jose';
 
 const JWT_SECRET = 'jwt-secret-for-tests-0123456789abcdef';
@@ -23,15 +22,6 @@ const ENV = {
   // The tests flush by hand; the timer must not race them.
   GATEWAY_USAGE_FLUSH_INTERVAL: '1h',
 };
-
-interface Problem {
-  status: number;
-  code: string;
-  detail: string;
-  errors?: { field: string; message: string }[];
-}
-
-const problem = (res: Response): Problem => res.body as Problem;
 
 describe('gateway access control', () => {
   // Mid-morning UTC, so no test crosses midnight by accident; the quota test moves it on purpose.

@@ -3,16 +3,8 @@
  * and 409s, consumers, keys and plans.
  */
 import request, { type Response } from 'supertest';
-import { ADMIN_TOKEN, AccessHarness } from './support/access-harness';
+import { ADMIN_TOKEN, AccessHarness, problem } from './support/access-harness';
 
-interface Problem {
-  status: number;
-  code: string;
-  detail: string;
-  errors?: { field: string; message: string }[];
-}
-
-const problem = (res: Response): Problem => res.body as Problem;
 const fieldsOf = (res: Response): string[] => (problem(res).errors ?? []).map((e) => e.field);
 
 describe('gateway admin API', () => {

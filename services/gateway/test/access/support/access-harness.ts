@@ -13,7 +13,7 @@ import { createLogger } from '@tradeflow/platform/log';
 import { CoreModule, httpModule, metricsModule, storeModule } from '@tradeflow/platform/runtime';
 import type { DynamoClients } from '@tradeflow/platform/store';
 import type { Express } from 'express';
-import request from 'supertest';
+import request, { type Response } from 'supertest';
 import {
   accessConfig,
   accessErrorHeaders,
@@ -168,3 +168,14 @@ function probeRoutes(access: GatewayAccess): (app: Express) => void {
     });
   };
 }
+
+/** The problem body (RFC 9457) fields the access tests read. */
+export interface Problem {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: { field: string; message: string }[];
+}
+
+/** A response's body as a problem. */
+export const problem = (res: Response): Problem => res.body as Problem;
