@@ -9,16 +9,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:net';
-import { TooManyRequestsError } from '@tradeflow/platform/errors';
 import {
   accessLogger,
-  addAccessLogFields,
-  PROBLEM_CONTENT_TYPE,
   requestIdMiddleware,
-  requestIdOf,
-  toAppError,
-  toProblem,
   traceResponseMiddleware,
+  writeProblem,
 } from '@tradeflow/platform/http';
 import type { Logger } from '@tradeflow/platform/log';
 import type { Metrics } from '@tradeflow/platform/metrics';
@@ -39,9 +34,6 @@ export interface FrontDoorOptions {
 
 /** A request handler on plain node:http objects: true when it took the request. */
 export type FrontDoor = (req: IncomingMessage, res: ServerResponse) => boolean;
-
-/** The content type Express's `res.set` gives a problem (it adds the charset). */
-const PROBLEM_TYPE_HEADER = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
 
 const noop = (): void => undefined;
 
@@ -77,7 +69,7 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
       for (const name of headerNames) res.setHeader(name, headers[name] as string);
       if (cors !== undefined) cors(request, response, noop);
       proxy.handle(req, res, route, path).catch((err: unknown) => {
-        answerProblem(req, res, path, err, logger, bodyLimit);
+        writeProblem(req, res, err, { logger, bodyLimit });
       });
     });
     return true;
@@ -96,35 +88,4 @@ export function installFrontDoor(app: Express, frontDoor: FrontDoor): void {
   target.handle = (req, res, next) => {
     if (!frontDoor(req, res)) expressHandle(req, res, next);
   };
-}
-
-/** The platform error handler's answer, on plain node:http objects: a problem, or a cut answer once it started. */
-function answerProblem(
-  req: IncomingMessage,
-  res: ServerResponse,
-  path: string,
-  err: unknown,
-  logger: Logger,
-  bodyLimit: string,
-): void {
-  const appError = toAppError(err, bodyLimit);
-  const requestId = requestIdOf(req as Request);
-  const where = { request_id: requestId, method: req.method, path };
-  if (appError === undefined) logger.error({ ...where, err }, 'unexpected error while handling a request');
-  else if (appError.status >= 500)
-    logger.error({ ...where, err: appError, code: appError.code }, appError.message);
-  if (res.headersSent) {
-    // Too late for a problem body; cutting the connection tells the client the response is incomplete.
-    res.destroy();
-    return;
-  }
-  const problem = toProblem(appError, { requestId, path });
-  addAccessLogFields(req, { code: problem.code });
-  const body = JSON.stringify(problem);
-  res.statusCode = problem.status;
-  if (appError instanceof TooManyRequestsError)
-    res.setHeader('Retry-After', String(Math.max(0, Math.ceil(appError.retryAfterSeconds))));
-  res.setHeader('Content-Type', PROBLEM_TYPE_HEADER);
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { trace } from '@opentelemetry/api';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Logger } from '../log';
 import { problemCodeOf } from './error-handler';
 import { requestIdOf } from './request-id';
@@ -53,7 +53,7 @@ export function accessLogger(logger: Logger): (req: IncomingMessage, res: Server
         : undefined;
     res.once('close', () => {
       const path = pathOf(req as Request);
-      const code = problemCodeOf(res as Response);
+      const code = problemCodeOf(res);
       const fields = {
         ...correlation,
         method: req.method,

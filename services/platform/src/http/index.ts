@@ -17,3 +17,4 @@ export { JSON_MEDIA_TYPES } from './json-body';
 export { OPENAPI_PATH, openApiHandler } from './openapi-document';
 export { routeTemplate, setRouteTemplate, UNMATCHED_ROUTE } from './route-template';
 export { accessLogger, addAccessLogFields } from './access-log';
+export { writeProblem } from './error-handler';
