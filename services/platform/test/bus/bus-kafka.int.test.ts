@@ -1,19 +1,7 @@
-import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
+import { ConfigResourceTypes } from 'kafkajs';
 import { KafkaBus } from '@tradeflow/platform/bus/kafka';
 import { runBusConformance } from './conformance';
-
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
-
-/** Runs `fn` with a connected admin client of its own. */
-async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ brokers, clientId: 'bus-conformance-admin', logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+import { brokers, deleteByPrefix, FAST_GROUPS, withAdmin } from './kafka-test-broker';
 
 runBusConformance('kafka', {
   capabilities: [
@@ -30,12 +18,7 @@ runBusConformance('kafka', {
         brokers,
         clientId: 'bus-conformance',
         source: '/tradeflow/conformance',
-        replicationFactor: 1,
-        // Short timeouts so joins, rebalances and stops take a fraction of a second on the test broker.
-        sessionTimeoutMs: 6000,
-        heartbeatIntervalMs: 500,
-        rebalanceTimeoutMs: 3000,
-        maxWaitTimeMs: 100,
+        ...FAST_GROUPS,
         publishTimeoutMs: 10_000,
       },
       deps,
@@ -46,14 +29,7 @@ runBusConformance('kafka', {
   waitMs: 20_000,
   testTimeoutMs: 45_000,
   replayIdleMs: 1500,
-  cleanup: (prefix) =>
-    withAdmin(async (admin) => {
-      const { groups } = await admin.listGroups();
-      const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(prefix));
-      if (ours.length > 0) await admin.deleteGroups(ours);
-      const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-      if (topics.length > 0) await admin.deleteTopics({ topics });
-    }),
+  cleanup: deleteByPrefix,
   describeTopic: (name) =>
     withAdmin(async (admin) => {
       const { resources } = await admin.describeConfigs({

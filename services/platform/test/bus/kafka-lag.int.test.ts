@@ -2,42 +2,20 @@
  * Consumer lag sampling of the Kafka adapter against the test broker: what a group has not committed yet is
  * reported per partition, and the report follows the group as it catches up.
  */
-import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBus } from '@tradeflow/platform/bus/kafka';
-import type { BusObserver, SubscriptionHandle } from '../../src/bus';
+import type { SubscriptionHandle } from '../../src/bus';
 import { eventually } from '../../../../tests/support/eventually';
+import { brokers, deleteByPrefix, FAST_GROUPS, lagRecorder } from './kafka-test-broker';
 
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
 const runId = `kafka-lag.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-/** Keeps the latest lag per `topic/partition/group`. */
-class LagRecorder implements BusObserver {
-  readonly latest = new Map<string, number>();
-  published = (): void => undefined;
-  consumed = (): void => undefined;
-  failed = (): void => undefined;
-  deadLettered = (): void => undefined;
-  lag(topic: string, partition: number, group: string, messages: number): void {
-    this.latest.set(`${topic}/${partition}/${group}`, messages);
-  }
-}
-
-const recorder = new LagRecorder();
+const recorder = lagRecorder();
 let bus: KafkaBus;
 let handle: SubscriptionHandle | undefined;
 
 beforeAll(async () => {
   bus = new KafkaBus(
-    {
-      brokers,
-      clientId: 'kafka-lag-test',
-      replicationFactor: 1,
-      sessionTimeoutMs: 6000,
-      heartbeatIntervalMs: 500,
-      rebalanceTimeoutMs: 3000,
-      maxWaitTimeMs: 100,
-      lagSampleIntervalMs: 100,
-    },
+    { brokers, clientId: 'kafka-lag-test', ...FAST_GROUPS, lagSampleIntervalMs: 100 },
     { observer: recorder },
   );
   await bus.init();
@@ -46,17 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await handle?.close();
   await bus.close();
-  const admin = new Kafka({ brokers, clientId: 'kafka-lag-cleanup', logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.listGroups();
-    const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(runId));
-    if (ours.length > 0) await admin.deleteGroups(ours);
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(runId));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
+  await deleteByPrefix(runId);
 });
 
 describe('kafka consumer lag', () => {

@@ -2,55 +2,23 @@
  * Namespaces of the Kafka adapter against the test broker: buses in different namespaces share the broker
  * without seeing each other, the broker holds the prefixed topics and groups, and callers see plain names.
  */
-import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { KafkaBus } from '@tradeflow/platform/bus/kafka';
-import type { BusMessage, BusObserver, SubscriptionHandle } from '../../src/bus';
+import type { BusMessage, SubscriptionHandle } from '../../src/bus';
 import { eventually } from '../../../../tests/support/eventually';
+import { brokers, deleteByPrefix, FAST_GROUPS, lagRecorder, withAdmin } from './kafka-test-broker';
 
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
 const runId = `kafka-ns-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const namespaces = [`${runId}-a`, `${runId}-b`];
 
-/** Records the lag reports (plain names expected). */
-class LagRecorder implements BusObserver {
-  readonly reports: string[] = [];
-  published = (): void => undefined;
-  consumed = (): void => undefined;
-  failed = (): void => undefined;
-  deadLettered = (): void => undefined;
-  lag(topic: string, partition: number, group: string): void {
-    this.reports.push(`${topic}/${partition}/${group}`);
-  }
-}
-
-const recorder = new LagRecorder();
+/** The lag reports (plain names expected). */
+const recorder = lagRecorder();
 const buses: KafkaBus[] = [];
 const handles: SubscriptionHandle[] = [];
-
-async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ brokers, clientId: 'kafka-ns-admin', logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 beforeAll(async () => {
   for (const namespace of namespaces) {
     const bus = new KafkaBus(
-      {
-        brokers,
-        clientId: 'kafka-ns-test',
-        namespace,
-        replicationFactor: 1,
-        sessionTimeoutMs: 6000,
-        heartbeatIntervalMs: 500,
-        rebalanceTimeoutMs: 3000,
-        maxWaitTimeMs: 100,
-        lagSampleIntervalMs: 100,
-      },
+      { brokers, clientId: 'kafka-ns-test', namespace, ...FAST_GROUPS, lagSampleIntervalMs: 100 },
       { observer: recorder },
     );
     await bus.init();
@@ -61,13 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled(handles.map((h) => h.close()));
   await Promise.allSettled(buses.map((b) => b.close()));
-  await withAdmin(async (admin) => {
-    const { groups } = await admin.listGroups();
-    const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(runId));
-    if (ours.length > 0) await admin.deleteGroups(ours);
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(runId));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-  });
+  await deleteByPrefix(runId);
 });
 
 describe('kafka namespaces', () => {
@@ -109,10 +71,7 @@ describe('kafka namespaces', () => {
       namespaces.flatMap((ns) => [`${ns}.${topic}`, `${ns}.${topic}.dlq`]).sort(),
     );
     expect(onBroker.groups).toEqual(namespaces.map((ns) => `${ns}.${group}`).sort());
-    await eventually(
-      () => (recorder.reports.includes(`${topic}/0/${group}`) ? true : undefined),
-      'a lag report',
-    );
-    expect(recorder.reports.every((r) => !r.startsWith(runId))).toBe(true);
+    await eventually(() => (recorder.latest.has(`${topic}/0/${group}`) ? true : undefined), 'a lag report');
+    expect([...recorder.latest.keys()].every((r) => !r.startsWith(runId))).toBe(true);
   }, 45_000);
 });
