@@ -4,7 +4,7 @@
  * dependency, pinned images, ports on loopback exactly as docs/deploy.md lists them, every service image in
  * compose and in Prometheus, profiles that start on their own.
  */
-import Ajv2020 from 'ajv/dist/2020';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -57,16 +57,21 @@ function documentedPorts(): Map<number, string> {
   return ports;
 }
 
+/** The Compose Specification's JSON schema compiled, with the formats compose-go adds (may download it). */
+function composeValidator(): ValidateFunction {
+  const schema = JSON.parse(readFileSync(composeSchemaPath(SCHEMA_TIMEOUT_MS), 'utf8')) as object;
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats(ajv);
+  // compose-go registers Go's duration format (`10s`, `1m30s`).
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
+  return ajv.compile(schema);
+}
+
 describe('docker-compose.yml', () => {
   it(
     'when validated against the Compose Specification schema, then it has no errors (with and without variables set)',
     () => {
-      const schema = JSON.parse(readFileSync(composeSchemaPath(SCHEMA_TIMEOUT_MS), 'utf8')) as object;
-      const ajv = new Ajv2020({ allErrors: true, strict: false });
-      addFormats(ajv);
-      // compose-go registers Go's duration format (`10s`, `1m30s`).
-      ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
-      const validate = ajv.compile(schema);
+      const validate = composeValidator();
       const everySet = {
         LOG_LEVEL: 'debug',
         OTEL_TRACES_EXPORTER: 'otlp',
@@ -88,11 +93,7 @@ describe('docker-compose.yml', () => {
   it(
     'when a schema rule is broken, then the validation names it (the schema is really applied)',
     () => {
-      const schema = JSON.parse(readFileSync(composeSchemaPath(SCHEMA_TIMEOUT_MS), 'utf8')) as object;
-      const ajv = new Ajv2020({ allErrors: true, strict: false });
-      addFormats(ajv);
-      ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
-      const validate = ajv.compile(schema);
+      const validate = composeValidator();
       const broken = readCompose();
       (broken.services.gateway as Record<string, unknown>).healthcheck = { test: ['CMD'], interval: 5 };
       (broken.services.gateway as Record<string, unknown>).restart_policy = 'always';
