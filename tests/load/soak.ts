@@ -5,30 +5,10 @@
  *   k6 run -e API_KEY=... -e RATE=30 -e DURATION=1h tests/load/soak.ts
  * Knobs: RATE (trades/s, default 30), DURATION (default 1h), MAX_VUS (default 100), and those of k6/env.ts.
  */
-import type { Options } from 'k6/options';
-import { numberEnv, textEnv } from './k6/env.ts';
-import { SUMMARY_TREND_STATS, thresholds } from './k6/slo.ts';
+import { steadyArrivalOptions } from './k6/scenario.ts';
 import { lanesFor, setupRun, tradeIteration, type RunData } from './k6/trade-traffic.ts';
 
-const maxVUs = numberEnv('MAX_VUS', 100);
-
-export const options: Options = {
-  scenarios: {
-    soak: {
-      executor: 'constant-arrival-rate',
-      rate: numberEnv('RATE', 30),
-      timeUnit: '1s',
-      duration: textEnv('DURATION', '1h'),
-      preAllocatedVUs: Math.min(20, maxVUs),
-      maxVUs,
-    },
-  },
-  thresholds: thresholds(
-    { failedRate: 0.01, submitP95Ms: 150, submitP99Ms: 250, checkRate: 0.99 },
-    { dropped_iterations: ['count<10'] },
-  ),
-  summaryTrendStats: SUMMARY_TREND_STATS,
-};
+export const options = steadyArrivalOptions('soak', { rate: 30, duration: '1h' });
 
 export function setup(): RunData {
   return setupRun(lanesFor(options));

@@ -6,9 +6,8 @@
  * Knobs: BASE_RATE (trades/s, default 20), SPIKE_FACTOR (default 10), HOLD (default 1m), MAX_VUS (default 400).
  */
 import exec from 'k6/execution';
-import type { Options } from 'k6/options';
 import { durationMs, numberEnv, textEnv } from './k6/env.ts';
-import { SUMMARY_TREND_STATS, thresholds } from './k6/slo.ts';
+import { scenarioOptions } from './k6/scenario.ts';
 import { lanesFor, setupRun, tradeIteration, type RunData } from './k6/trade-traffic.ts';
 
 const base = numberEnv('BASE_RATE', 20);
@@ -18,31 +17,27 @@ const maxVUs = numberEnv('MAX_VUS', 400);
 /** When the recovery stage begins, from the scenario's start: base, ramp up, hold, ramp down. */
 const recoveryAfterMs = 60_000 + 10_000 + durationMs(hold) + 10_000;
 
-export const options: Options = {
-  scenarios: {
-    spike: {
-      executor: 'ramping-arrival-rate',
-      startRate: base,
-      timeUnit: '1s',
-      preAllocatedVUs: Math.min(50, maxVUs),
-      maxVUs,
-      stages: [
-        { target: base, duration: '1m' },
-        { target: spike, duration: '10s' },
-        { target: spike, duration: hold },
-        { target: base, duration: '10s' },
-        { target: base, duration: '1m' },
-      ],
-    },
+export const options = scenarioOptions(
+  'spike',
+  {
+    executor: 'ramping-arrival-rate',
+    startRate: base,
+    timeUnit: '1s',
+    preAllocatedVUs: Math.min(50, maxVUs),
+    maxVUs,
+    stages: [
+      { target: base, duration: '1m' },
+      { target: spike, duration: '10s' },
+      { target: spike, duration: hold },
+      { target: base, duration: '10s' },
+      { target: base, duration: '1m' },
+    ],
   },
-  thresholds: thresholds(
-    { failedRate: 0.05, submitP95Ms: 1000, submitP99Ms: 2000, checkRate: 0.9, abortOnFail: true },
-    // After the spike the base rate must be served at base latency again (the last stage's requests are
-    // tagged stage=recovery below).
-    { 'http_req_duration{name:POST /v1/trades,stage:recovery}': ['p(95)<250'] },
-  ),
-  summaryTrendStats: SUMMARY_TREND_STATS,
-};
+  { failedRate: 0.05, submitP95Ms: 1000, submitP99Ms: 2000, checkRate: 0.9, abortOnFail: true },
+  // After the spike the base rate must be served at base latency again (the last stage's requests are
+  // tagged stage=recovery below).
+  { 'http_req_duration{name:POST /v1/trades,stage:recovery}': ['p(95)<250'] },
+);
 
 export function setup(): RunData {
   return setupRun(lanesFor(options));
