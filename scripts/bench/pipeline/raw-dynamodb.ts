@@ -5,6 +5,7 @@
  */
 import { CreateTableCommand, DeleteTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { batchWriteAll, createDynamoClients, type Item } from '@tradeflow/platform/store';
+import { benchTradeFields } from './bench-trade';
 
 export interface RawDynamoOptions {
   endpoint: string;
@@ -31,13 +32,7 @@ function tradeItem(run: string, n: number): Item {
   return {
     tradeId: `${run}-${n.toString(36).padStart(8, '0')}`,
     accountId: `BENCH-${n % 16}`,
-    symbol: 'AAPL',
-    side: n % 2 === 0 ? 'BUY' : 'SELL',
-    quantity: 100 + n,
-    price: 189.37,
-    currency: 'USD',
-    tradeTime: now,
-    receivedAt: now,
+    ...benchTradeFields(n, now),
     status: 'RECEIVED',
     version: 1,
     failures: [],

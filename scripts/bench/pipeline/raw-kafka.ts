@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { benchTradeFields } from './bench-trade';
 
 export interface RawKafkaOptions {
   brokers: string[];
@@ -36,13 +37,7 @@ function record(n: number, run: string): Message {
   const data = {
     tradeId: randomUUID(),
     accountId: `E2E${run}-S${String((n % 16) + 1).padStart(2, '0')}`,
-    symbol: 'AAPL',
-    side: n % 2 === 0 ? 'BUY' : 'SELL',
-    quantity: 100 + n,
-    price: 189.37,
-    currency: 'USD',
-    tradeTime: now,
-    receivedAt: now,
+    ...benchTradeFields(n, now),
     channel: 'single',
     version: 1,
   };
