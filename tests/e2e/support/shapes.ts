@@ -8,18 +8,18 @@
  * and log to .run/e2e/<run>/. Every child shuts down when the test process dies (its stdin
  * pipe closes), and `stop()` ends them in any case.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { REPO_ROOT } from '../../support/paths';
-import { pollUntil } from './api';
+import { freePort, mainOf, ServiceProcess } from '../../support/service-process';
 
 export type ShapeName = 'distributed' | 'all-in-one';
 
 /** Base URLs of a running shape: the gateway (the public entry), its admin listener and the services behind it. */
+export { freePort };
+
 export interface ShapeUrls {
   gateway: string;
   gatewayAdmin: string;
@@ -53,101 +53,8 @@ export interface ShapeOptions {
   logLevel?: string;
 }
 
-const START_TIMEOUT_MS = 90_000;
 /** Log directories of earlier runs kept under .run/e2e (older ones are removed). */
 const RUNS_KEPT = 10;
-const STOP_GRACE_MS = 15_000;
-const EXIT_WITH_PARENT = join(__dirname, 'exit-with-parent.cjs');
-
-/** A free TCP port on 127.0.0.1 (free a moment ago). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** One spawned Node process running a compiled main.js. */
-class ServiceProcess {
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcess;
-
-  /** `oneShot`: a command that ends by itself (no stdin watch, which would keep it alive). */
-  constructor(
-    readonly name: string,
-    main: string,
-    env: NodeJS.ProcessEnv,
-    readonly logFile: string,
-    oneShot = false,
-  ) {
-    const fd = openSync(logFile, 'a');
-    try {
-      this.child = spawn(process.execPath, oneShot ? [main] : ['-r', EXIT_WITH_PARENT, main], {
-        cwd: REPO_ROOT,
-        env,
-        stdio: [oneShot ? 'ignore' : 'pipe', fd, fd],
-      });
-    } finally {
-      closeSync(fd);
-    }
-    this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code) => resolve(code));
-      this.child.once('error', () => resolve(null));
-    });
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  tail(lines = 30): string {
-    let text: string;
-    try {
-      text = readFileSync(this.logFile, 'utf8');
-    } catch {
-      return `--- ${this.name}: no log ---`;
-    }
-    return `--- ${this.name} (${this.logFile}) ---\n${text.split('\n').slice(-lines).join('\n')}`;
-  }
-
-  /** Resolves once `<url>/readyz` answers 200; rejects with the log tail when the process exits first. */
-  async waitReady(url: string): Promise<void> {
-    await pollUntil(
-      async () => {
-        if (!this.running) throw new Error(`${this.name} exited during start-up\n${this.tail()}`);
-        try {
-          const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
-          return res.status === 200 ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      {
-        timeoutMs: START_TIMEOUT_MS,
-        intervalMs: 200,
-        describe: () => `${this.name} not ready\n${this.tail()}`,
-      },
-    );
-  }
-
-  async stop(): Promise<void> {
-    if (this.running) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
-      await this.exited;
-      clearTimeout(timer);
-    }
-  }
-}
-
-function mainOf(service: string): string {
-  return join(REPO_ROOT, 'services', service, 'dist', 'main.js');
-}
 
 /** The environment every child gets: the caller's, minus what would point it elsewhere, plus `extra`. */
 function childEnv(options: ShapeOptions, extra: Record<string, string>): NodeJS.ProcessEnv {

@@ -4,13 +4,12 @@
  * Only what this started is stopped: a Jaeger that was already running is reused and left alone;
  * Prometheus runs as an instance of its own (own port, own data), so a developer's is never reconfigured.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../e2e/support/shapes';
-import { eventually } from '../../support/eventually';
 import { REPO_ROOT } from '../../support/paths';
+import { freePort, mainOf, ServiceProcess } from '../../support/service-process';
 
 const run = promisify(execFile);
 
@@ -21,10 +20,6 @@ export type ServiceName = 'gateway' | 'trades' | 'validation' | 'reference-data'
 export const API_KEY = 'tfk_observability1_' + 'o'.repeat(43);
 /** The seeded account the demo consumer acts for. */
 export const ACCOUNT = 'DEMO-1';
-
-const EXIT_WITH_PARENT = join(REPO_ROOT, 'tests', 'e2e', 'support', 'exit-with-parent.cjs');
-const START_TIMEOUT_MS = 90_000;
-const STOP_GRACE_MS = 15_000;
 
 /** Runs a scripts/infra script; resolves with its `KEY=value` stdout lines. */
 async function infraScript(
@@ -112,94 +107,6 @@ export async function startPrometheus(
   }
 }
 
-/** One service process; its output goes to a log file. */
-class ServiceProcess {
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcess;
-
-  constructor(
-    readonly name: string,
-    main: string,
-    env: NodeJS.ProcessEnv,
-    readonly logFile: string,
-    oneShot = false,
-  ) {
-    const fd = openSync(logFile, 'a');
-    try {
-      // Without the oneShot, the child exits when this test process dies (its stdin closes).
-      this.child = spawn(process.execPath, oneShot ? [main] : ['-r', EXIT_WITH_PARENT, main], {
-        cwd: REPO_ROOT,
-        env,
-        stdio: [oneShot ? 'ignore' : 'pipe', fd, fd],
-      });
-    } finally {
-      closeSync(fd);
-    }
-    this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code) => resolve(code));
-      this.child.once('error', () => resolve(null));
-    });
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** The log as JSON lines (what is not JSON is skipped). */
-  logLines(): Record<string, unknown>[] {
-    let text: string;
-    try {
-      text = readFileSync(this.logFile, 'utf8');
-    } catch {
-      return [];
-    }
-    return text.split('\n').flatMap((line) => {
-      if (!line.startsWith('{')) return [];
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-  }
-
-  tail(lines = 30): string {
-    let text: string;
-    try {
-      text = readFileSync(this.logFile, 'utf8');
-    } catch {
-      return `--- ${this.name}: no log ---`;
-    }
-    return `--- ${this.name} (${this.logFile}) ---\n${text.split('\n').slice(-lines).join('\n')}`;
-  }
-
-  async waitReady(url: string): Promise<void> {
-    await eventually(
-      async () => {
-        if (!this.running) throw new Error(`${this.name} exited during start-up\n${this.tail()}`);
-        try {
-          const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
-          return res.status === 200 ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      `${this.name} ready at ${url}`,
-      START_TIMEOUT_MS,
-    ).catch((err: unknown) => {
-      throw new Error(`${String(err)}\n${this.tail()}`);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
-
 /** The running distributed shape. */
 export interface Shape {
   /** Base URL of each service's HTTP port (the gateway's is the public entry). */
@@ -272,7 +179,6 @@ export async function startShape(options: {
     GATEWAY_UPSTREAM_VALIDATION_URL: urls.validation,
   };
   const children = new Map<ServiceName, ServiceProcess>();
-  const mainOf = (name: string) => join(REPO_ROOT, 'services', name, 'dist', 'main.js');
   const launch = (name: ServiceName) => {
     const child = new ServiceProcess(name, mainOf(name), env, join(logDir, `${name}.log`));
     children.set(name, child);
