@@ -2,7 +2,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help install build lint format test test-unit test-ship start up down seed logs infra-up infra-down infra-status observability-up observability-down k8s bench bench-gateway clean distclean
+.PHONY: help install build lint format test warm-tools test-unit test-ship start up down seed logs infra-up infra-down infra-status observability-up observability-down k8s bench bench-gateway clean distclean
 
 help: ## List the targets with one line each
 	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-14s %s\n", $$1, $$2 }'
@@ -28,9 +28,13 @@ lint: install ## Lint (typescript-eslint), type-check the tests (tsc -b leaves t
 format: install ## Rewrite files with Prettier
 	npx prettier --write .
 
-test: build lint ## Run every suite; starts real Kafka and DynamoDB Local when needed
+test: warm-tools build lint ## Run every suite; starts real Kafka and DynamoDB Local when needed
 	@scripts/ensure-chromium.sh
 	npx jest
+
+# Helm/Jaeger/tool builds in the background while tsc and eslint run (scripts/warm-tools.sh).
+warm-tools:
+	@scripts/warm-tools.sh
 
 test-unit: install ## Run only the suites that need nothing running
 	npx jest --selectProjects unit
