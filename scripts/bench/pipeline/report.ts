@@ -71,6 +71,34 @@ export function ratios(result: BenchResult): { toStore: number; toKafka: number;
   };
 }
 
+/** Kafka messages one trade costs: its `trades.submitted` event and its outcome. */
+export const KAFKA_MESSAGES_PER_TRADE = 2;
+
+/**
+ * The most end-to-end / raw DynamoDB a machine allows when the store and the bus share its cores: a trade
+ * costs at least its item writes and its Kafka messages at the CPU the raw runs measured per item and per
+ * message (infrastructure + client), with nothing at all for the services. Meaningful when the raw DynamoDB
+ * run kept the cores busy (`rawCoresBusy` near the core count): then raw items/s is 1 / CPU per item.
+ */
+export function cpuCeiling(
+  result: BenchResult,
+): { ratio: number; ratioAtTwoWrites: number; writesPerTrade: number; rawCoresBusy: number } | undefined {
+  const { cpu, store } = result;
+  if (cpu?.rawDynamoPerItem === undefined || cpu.rawKafkaPerMessage === undefined) return undefined;
+  if (store === undefined || store.trades === 0) return undefined;
+  const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const perItem = total(cpu.rawDynamoPerItem);
+  const perMessage = total(cpu.rawKafkaPerMessage);
+  const writesPerTrade = total(store.writesByTable) / store.trades;
+  const ratioAt = (writes: number) => perItem / (writes * perItem + KAFKA_MESSAGES_PER_TRADE * perMessage);
+  return {
+    ratio: ratioAt(writesPerTrade),
+    ratioAtTwoWrites: ratioAt(2),
+    writesPerTrade,
+    rawCoresBusy: (result.rawDynamo.itemsPerSecond * perItem) / 1000,
+  };
+}
+
 /** The phase at 50% of the maximum, if it ran. */
 function halfPhase(result: BenchResult): RateResult | undefined {
   return result.rates.find((r) => Math.abs(r.share - 0.5) < 1e-9);
@@ -111,6 +139,14 @@ function summaryRows(result: BenchResult): [string, string][] {
     ['end-to-end / raw Kafka', dec(r.toKafka)],
   );
   if (r.batchToStore !== undefined) rows.push(['end-to-end via batch / raw DynamoDB', dec(r.batchToStore)]);
+  const ceiling = cpuCeiling(result);
+  if (ceiling !== undefined)
+    rows.push([
+      `most end-to-end / raw DynamoDB these cores allow (${dec(ceiling.writesPerTrade)} item writes + ` +
+        `${KAFKA_MESSAGES_PER_TRADE} Kafka messages per trade at the raw runs' CPU, services free; raw DynamoDB ` +
+        `kept ${dec(ceiling.rawCoresBusy, 1)} of ${result.machine.cores} cores busy)`,
+      `${dec(ceiling.ratio)} (${dec(ceiling.ratioAtTwoWrites)} at 2 writes/trade)`,
+    ]);
   const store = result.store;
   if (store === undefined || store.trades === 0) {
     rows.push(['DynamoDB item writes per trade', 'n/a (no item-write counter in /metrics)']);

@@ -10,6 +10,7 @@ import {
 } from '../../../scripts/bench/pipeline/end-to-end.ts';
 import { mapLimitUntil } from '../../../scripts/bench/pipeline/http-json.ts';
 import {
+  cpuCeiling,
   ratios,
   renderMarkdown,
   renderTable,
@@ -124,6 +125,25 @@ describe('pipeline benchmark report', () => {
     expect(md).toContain(
       '2 cores (Test CPU), 8 GiB memory, Node v20.20.0, 2026-01-01T00:00:00Z, commit abc1234, load average 1.50 → 2.50',
     );
+  });
+
+  it('when the raw runs measured CPU per item and message, then the ceiling their costs allow is printed', () => {
+    const measured = result(1200, 900);
+    // 0.5 ms/item keeps 2 cores busy at 4,000 items/s; 2.5 writes and 2 messages at 0.1 ms cost 1.45 ms.
+    measured.rawDynamo.itemsPerSecond = 4000;
+    measured.cpu = {
+      ...measured.cpu!,
+      rawDynamoPerItem: { dynamodb: 0.4, client: 0.1 },
+      rawKafkaPerMessage: { kafka: 0.1 },
+    };
+    const ceiling = cpuCeiling(measured);
+    expect(ceiling?.ratio).toBeCloseTo(0.5 / 1.45);
+    expect(ceiling?.ratioAtTwoWrites).toBeCloseTo(0.5 / 1.2);
+    expect(ceiling?.rawCoresBusy).toBeCloseTo(2);
+    expect(renderMarkdown(measured)).toContain(
+      "| most end-to-end / raw DynamoDB these cores allow (2.50 item writes + 2 Kafka messages per trade at the raw runs' CPU, services free; raw DynamoDB kept 2.0 of 2 cores busy) | 0.34 (0.42 at 2 writes/trade) |",
+    );
+    expect(cpuCeiling(result(1200, 900))).toBeUndefined();
   });
 
   it('when the targets are missed, then the report says NOT met for each', () => {
