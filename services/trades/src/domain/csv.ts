@@ -3,6 +3,7 @@
  * line is one trade. A quoted field may hold commas and doubled quotes but not a line break, so every record
  * is exactly one line and line numbers stay exact.
  */
+import { CsvError, parse } from 'csv-parse/sync';
 
 /** The columns a trade has in CSV, in the order the documentation shows them. */
 export const CSV_REQUIRED_COLUMNS = [
@@ -22,39 +23,28 @@ const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** The fields of one line, or why it is not a CSV record. */
 export type CsvFields = { ok: true; fields: string[] } | { ok: false; reason: string };
 
-/** Splits one line into its fields (quotes removed, `""` unescaped). */
+/** What csv-parse's error codes mean for one line of an upload. */
+const LINE_PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'has a quoted field that is not closed on the same line',
+  CSV_INVALID_CLOSING_QUOTE: 'has text after a closing quote',
+  INVALID_OPENING_QUOTE: 'has a quote inside an unquoted field (quote the whole field)',
+};
+
+/**
+ * Splits one line into its fields (quotes removed, `""` unescaped) with csv-parse. The stream is cut into
+ * lines before (so line numbers stay exact); a line break inside quotes therefore reads as a quote not closed.
+ */
 export function parseCsvLine(line: string): CsvFields {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        const quote = line.indexOf('"', i);
-        if (quote < 0) return { ok: false, reason: 'has a quoted field that is not closed on the same line' };
-        value += line.slice(i, quote);
-        if (line[quote + 1] === '"') {
-          value += '"';
-          i = quote + 2;
-          continue;
-        }
-        i = quote + 1;
-        break;
-      }
-      fields.push(value);
-      if (i === line.length) return { ok: true, fields };
-      if (line[i] !== ',') return { ok: false, reason: `has text after a closing quote at column ${i + 1}` };
-      i++;
-      continue;
-    }
-    const comma = line.indexOf(',', i);
-    const value = comma < 0 ? line.slice(i) : line.slice(i, comma);
-    if (value.includes('"'))
-      return { ok: false, reason: 'has a quote inside an unquoted field (quote the whole field)' };
-    fields.push(value);
-    if (comma < 0) return { ok: true, fields };
-    i = comma + 1;
+  if (line === '') return { ok: true, fields: [''] };
+  try {
+    const records: string[][] = parse(line, { relax_column_count: true });
+    const fields = records[0];
+    return { ok: true, fields: fields ?? [''] };
+  } catch (err) {
+    const code = err instanceof CsvError ? err.code : undefined;
+    const known = code === undefined ? undefined : LINE_PROBLEMS[code];
+    if (known !== undefined) return { ok: false, reason: known };
+    return { ok: false, reason: `is not a CSV record (${err instanceof Error ? err.message : String(err)})` };
   }
 }
 

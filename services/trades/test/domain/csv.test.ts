@@ -11,6 +11,7 @@ const COLUMNS = [...CSV_REQUIRED_COLUMNS, ...CSV_OPTIONAL_COLUMNS];
 describe('parseCsvLine', () => {
   it('when fields are plain, then they are split on commas, empty ones kept', () => {
     expect(parseCsvLine('a,b,,d,')).toEqual({ ok: true, fields: ['a', 'b', '', 'd', ''] });
+    expect(parseCsvLine('')).toEqual({ ok: true, fields: [''] });
   });
 
   it('when a field is quoted, then commas and doubled quotes inside it are kept', () => {
@@ -18,15 +19,21 @@ describe('parseCsvLine', () => {
   });
 
   it('when a quote is not closed, then the line is refused', () => {
-    expect(parseCsvLine('a,"open').ok).toBe(false);
+    expect(parseCsvLine('a,"open')).toEqual({
+      ok: false,
+      reason: 'has a quoted field that is not closed on the same line',
+    });
   });
 
   it('when text follows a closing quote, then the line is refused', () => {
-    expect(parseCsvLine('"a"b,c').ok).toBe(false);
+    expect(parseCsvLine('"a"b,c')).toEqual({ ok: false, reason: 'has text after a closing quote' });
   });
 
   it('when an unquoted field contains a quote, then the line is refused', () => {
-    expect(parseCsvLine('a,b"c').ok).toBe(false);
+    expect(parseCsvLine('a,b"c')).toEqual({
+      ok: false,
+      reason: 'has a quote inside an unquoted field (quote the whole field)',
+    });
   });
 });
 
