@@ -26,6 +26,19 @@ export const TradeSubmitted = z.strictObject({
   channel: IntakeChannel,
   /** Monotonic per trade: 1 on submission, +1 on each amendment; outcomes carry it back. */
   version: z.number().int().positive(),
+  /**
+   * On an amendment (version > 1): the version it replaces, with the fields an amendment can change. Account,
+   * symbol, side and trade time never change, so with these validation finds what that version counted (its
+   * record is keyed by the trade's fingerprint and time) without a query. Optional: events from producers
+   * that predate it still parse; validation then releases nothing for the earlier version.
+   */
+  previous: z
+    .strictObject({
+      version: z.number().int().positive(),
+      price: z.number().positive(),
+      quantity: z.number().int().positive(),
+    })
+    .optional(),
 });
 export type TradeSubmitted = z.infer<typeof TradeSubmitted>;
 

@@ -6,9 +6,15 @@ import { submittedFields, type Trade } from '../domain';
 
 /**
  * The event of `trade` at its current version. Its id is stable per (trade, version), so a republished event
- * (a retried chunk, an amendment published twice) is recognisably the same one downstream.
+ * (a retried chunk, an amendment published twice) is recognisably the same one downstream. An amendment passes
+ * the version it replaces as `previous`: validation finds what that version counted from its version, price and
+ * quantity (account, symbol, side and trade time never change).
  */
-export function submittedMessage(trade: Trade, topic: string): PublishMessage<TradeSubmitted> {
+export function submittedMessage(
+  trade: Trade,
+  topic: string,
+  previous?: Pick<Trade, 'version' | 'price' | 'quantity'>,
+): PublishMessage<TradeSubmitted> {
   return {
     topic,
     key: trade.accountId,
@@ -19,6 +25,9 @@ export function submittedMessage(trade: Trade, topic: string): PublishMessage<Tr
       ...submittedFields(trade),
       channel: trade.channel,
       version: trade.version,
+      ...(previous === undefined
+        ? {}
+        : { previous: { version: previous.version, price: previous.price, quantity: previous.quantity } }),
     },
     // The PRODUCER span of a single trade's event names it, so its trace is found by trade id from the start.
     traceAttributes: tradeAttributes(trade),

@@ -187,7 +187,7 @@ export class TradeIntake {
       this.deps.trades.amend(current, { price, quantity: change.quantity ?? current.quantity }, this.now()),
     );
     try {
-      await this.deps.bus.publish(submittedMessage(amended, this.deps.submittedTopic));
+      await this.deps.bus.publish(submittedMessage(amended, this.deps.submittedTopic, current));
     } catch (err) {
       const reverted = await this.deps.trades.revert(amended, current).catch((revertError: unknown) => {
         this.deps.logger.error(

@@ -36,4 +36,17 @@ describe('submittedMessage', () => {
     expect(submittedMessage(trade, 't').id).toBe(submittedMessage(trade, 't').id);
     expect(submittedMessage({ ...trade, version: 3 }, 't').id).not.toBe(submittedMessage(trade, 't').id);
   });
+
+  it('when an amendment is published with the version it replaces, then the event names that version, price and quantity', () => {
+    const data = TradeSubmitted.parse(
+      submittedMessage(trade, 'trades.submitted', { ...trade, version: 1, price: 190, quantity: 20 }).data,
+    );
+
+    expect(data).toMatchObject({ version: 2, price: 190.25, quantity: 10 });
+    expect(data.previous).toEqual({ version: 1, price: 190, quantity: 20 });
+  });
+
+  it('when a first version is published, then the event has no previous version', () => {
+    expect(submittedMessage({ ...trade, version: 1 }, 't').data).not.toHaveProperty('previous');
+  });
 });

@@ -1,0 +1,46 @@
+import { TradeSubmitted } from '../src';
+
+const submitted = {
+  tradeId: 'T-1',
+  accountId: 'ACC-001',
+  symbol: 'AAPL',
+  side: 'BUY',
+  quantity: 100,
+  price: 197.1,
+  currency: 'USD',
+  tradeTime: '2025-03-10T14:30:00Z',
+  receivedAt: '2025-03-10T14:30:01Z',
+  channel: 'single',
+  version: 1,
+};
+
+describe('TradeSubmitted', () => {
+  it('when an event has no previous version (a first submission, or a producer that predates it), then it parses as it is', () => {
+    expect(TradeSubmitted.parse(submitted)).toEqual(submitted);
+  });
+
+  it('when an amendment names the version it replaces, then its version, price and quantity are kept', () => {
+    const amended = {
+      ...submitted,
+      version: 3,
+      price: 198,
+      previous: { version: 2, price: 197.1, quantity: 100 },
+    };
+
+    expect(TradeSubmitted.parse(amended).previous).toEqual({ version: 2, price: 197.1, quantity: 100 });
+  });
+
+  it('when the previous version is malformed or carries other fields, then the event is refused naming them', () => {
+    const result = TradeSubmitted.safeParse({
+      ...submitted,
+      version: 2,
+      previous: { version: 0, price: 197.1, quantity: 100, symbol: 'MSFT' },
+    });
+
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join('/')).sort()).toEqual([
+      'previous',
+      'previous/version',
+    ]);
+  });
+});
