@@ -247,3 +247,75 @@ export async function batchGetAll<T extends Item = Item>(
   });
   return { items: results, retries };
 }
+
+/** The keys to read from one table, for `batchGetAcrossTables`. */
+export interface TableKeyRequest {
+  table: TableKeys;
+  keys: readonly Item[];
+}
+
+/** One key of one table (what a `StoreBatchIncompleteError` of `batchGetAcrossTables` carries). */
+export interface TableKey {
+  table: string;
+  key: Item;
+}
+
+export interface BatchGetAcrossResult<T> {
+  /** The items found, by table name (every table asked for has an entry); keys without an item are absent. */
+  items: Map<string, T[]>;
+  retries: number;
+}
+
+/**
+ * Reads keys of several tables in calls of 100 keys in all (one BatchGetItem names several tables), so a
+ * caller needing a few keys of each table pays one call instead of one per table. Otherwise as `batchGetAll`:
+ * duplicate keys are read once, UnprocessedKeys are retried with backoff, and a chunk that runs out of
+ * attempts (or an unavailable store) throws a `StoreBatchIncompleteError` carrying the `TableKey`s not read.
+ */
+export async function batchGetAcrossTables<T extends Item = Item>(
+  doc: DocumentSender,
+  requests: readonly TableKeyRequest[],
+  { concurrency = 4, maxAttempts = 8, backoff = DEFAULT_BACKOFF, consistentRead }: BatchGetOptions = {},
+): Promise<BatchGetAcrossResult<T>> {
+  const items = new Map<string, T[]>(requests.map((r) => [r.table.name, []]));
+  const entries = requests.flatMap(({ table, keys }) =>
+    lastPerKey(table, keys, (k) => k).map((key): TableKey => ({ table: table.name, key })),
+  );
+  const names = [...items.keys()].join('", "');
+  const { results, retries } = await drain<TableKey, { table: string; item: T }>({
+    chunks: chunk(entries, GET_CHUNK),
+    concurrency,
+    maxAttempts,
+    backoff,
+    what: `BatchGetItem on "${names}"`,
+    total: entries.length,
+    send: async (pending) => {
+      const keysByTable = new Map<string, Item[]>();
+      for (const { table, key } of pending) keysByTable.set(table, [...(keysByTable.get(table) ?? []), key]);
+      const out = await withStoreErrors(
+        () =>
+          doc.send(
+            new BatchGetCommand({
+              RequestItems: Object.fromEntries(
+                [...keysByTable].map(([table, keys]) => [
+                  table,
+                  { Keys: keys, ...(consistentRead === undefined ? {} : { ConsistentRead: consistentRead }) },
+                ]),
+              ),
+            }),
+          ),
+        { table: [...keysByTable.keys()].join(','), operation: 'BatchGetItem' },
+      );
+      return {
+        results: Object.entries(out.Responses ?? {}).flatMap(([table, found]) =>
+          found.map((item) => ({ table, item: item as T })),
+        ),
+        unprocessed: Object.entries(out.UnprocessedKeys ?? {}).flatMap(([table, left]) =>
+          (left.Keys ?? []).map((key): TableKey => ({ table, key })),
+        ),
+      };
+    },
+  });
+  for (const { table, item } of results) items.get(table)?.push(item);
+  return { items, retries };
+}

@@ -13,6 +13,7 @@ import {
   StoreRequestInvalidError,
   type TableKeys,
   type WriteRequest,
+  batchGetAcrossTables,
   batchGetAll,
   batchWriteAll,
 } from '../../src/store';
@@ -233,5 +234,126 @@ describe('batchGetAll', () => {
 
     expect(error).toBeInstanceOf(StoreBatchIncompleteError);
     expect(error).toMatchObject({ remaining: 2, unprocessed: [{ pk: 'k0' }, { pk: 'k1' }] });
+  });
+});
+
+describe('batchGetAcrossTables', () => {
+  const buckets: TableKeys = { name: 'stub-buckets', partitionKey: { name: 'bucket', type: 'S' } };
+  const totals: TableKeys = { name: 'stub-totals', partitionKey: { name: 'dayKey', type: 'S' } };
+  const keyOf = (name: string, key: Item) => String(name === buckets.name ? key.bucket : key.dayKey);
+
+  /** Answers BatchGetItem over both tables from `stored`, handing back the first `unprocessed(call)` keys of each table. */
+  function stubReader(stored: Map<string, Item>, unprocessed: (call: number) => number) {
+    const calls: Record<string, Item[]>[] = [];
+    const send = (command: unknown): Promise<Partial<BatchGetCommandOutput>> => {
+      if (!(command instanceof BatchGetCommand)) throw new Error('unexpected command');
+      const asked = Object.fromEntries(
+        Object.entries(command.input.RequestItems ?? {}).map(([name, r]) => [name, r.Keys ?? []]),
+      );
+      calls.push(asked);
+      const back = unprocessed(calls.length);
+      const responses: Record<string, Item[]> = {};
+      const left: Record<string, { Keys: Item[] }> = {};
+      for (const [name, keys] of Object.entries(asked)) {
+        responses[name] = keys.slice(back).flatMap((k) => {
+          const item = stored.get(`${name}/${keyOf(name, k)}`);
+          return item === undefined ? [] : [item];
+        });
+        if (back > 0 && keys.length > 0) left[name] = { Keys: keys.slice(0, back) };
+      }
+      return Promise.resolve({ Responses: responses, UnprocessedKeys: left });
+    };
+    return { doc: { send } as DocumentSender, calls };
+  }
+
+  const stored = new Map<string, Item>([
+    ...Array.from({ length: 150 }, (_, i): [string, Item] => [
+      `${buckets.name}/b${i}`,
+      { bucket: `b${i}`, n: i },
+    ]),
+    ...Array.from({ length: 10 }, (_, i): [string, Item] => [
+      `${totals.name}/d${i}`,
+      { dayKey: `d${i}`, n: i },
+    ]),
+  ]);
+  const bucketKeys = (n: number) => Array.from({ length: n }, (_, i) => ({ bucket: `b${i}` }));
+  const dayKeys = (n: number) => Array.from({ length: n }, (_, i) => ({ dayKey: `d${i}` }));
+  const numbers = (items: Item[] | undefined) => (items ?? []).map((i) => Number(i.n)).sort((a, b) => a - b);
+
+  it('when keys of two tables fit in one call, then one BatchGetItem names both tables and the items come back by table', async () => {
+    const { doc, calls } = stubReader(stored, () => 0);
+
+    const result = await batchGetAcrossTables(
+      doc,
+      [
+        { table: buckets, keys: [...bucketKeys(30), { bucket: 'b1' }, { bucket: 'missing' }] },
+        { table: totals, keys: dayKeys(5) },
+      ],
+      { consistentRead: true },
+    );
+
+    expect(calls).toHaveLength(1);
+    expect(Object.keys(calls[0] ?? {}).sort()).toEqual([buckets.name, totals.name]);
+    expect(calls[0]?.[buckets.name]).toHaveLength(31);
+    expect(numbers(result.items.get(buckets.name))).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(numbers(result.items.get(totals.name))).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('when DynamoDB hands keys of both tables back twice, then only those are asked again and every item is returned', async () => {
+    const { doc, calls } = stubReader(stored, (call) => (call === 1 ? 4 : call === 2 ? 1 : 0));
+
+    const result = await batchGetAcrossTables(
+      doc,
+      [
+        { table: buckets, keys: bucketKeys(20) },
+        { table: totals, keys: dayKeys(6) },
+      ],
+      { backoff: fast },
+    );
+
+    expect(result.retries).toBe(2);
+    expect(calls.map((c) => [c[buckets.name]?.length, c[totals.name]?.length])).toEqual([
+      [20, 6],
+      [4, 4],
+      [1, 1],
+    ]);
+    expect(numbers(result.items.get(buckets.name))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(numbers(result.items.get(totals.name))).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('when more than 100 keys are asked for across the tables, then each call carries at most 100 in all', async () => {
+    const { doc, calls } = stubReader(stored, () => 0);
+
+    const result = await batchGetAcrossTables(doc, [
+      { table: buckets, keys: bucketKeys(150) },
+      { table: totals, keys: dayKeys(10) },
+    ]);
+
+    expect(calls.map((c) => Object.values(c).reduce((n, keys) => n + keys.length, 0))).toEqual([100, 60]);
+    expect(result.items.get(buckets.name)).toHaveLength(150);
+    expect(result.items.get(totals.name)).toHaveLength(10);
+  });
+
+  it('when keys stay unprocessed after maxAttempts, then an UnavailableError carries each key with its table', async () => {
+    const { doc } = stubReader(stored, () => 1);
+
+    const error = await batchGetAcrossTables(
+      doc,
+      [
+        { table: buckets, keys: bucketKeys(3) },
+        { table: totals, keys: dayKeys(2) },
+      ],
+      { maxAttempts: 2, backoff: fast },
+    ).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(StoreBatchIncompleteError);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(error).toMatchObject({
+      remaining: 2,
+      unprocessed: [
+        { table: buckets.name, key: { bucket: 'b0' } },
+        { table: totals.name, key: { dayKey: 'd0' } },
+      ],
+    });
   });
 });
