@@ -25,6 +25,12 @@ const settingsEnv = z.object({
   VALIDATION_STALE_PRICE_MAX_AGE: env.durationMs().default(15 * 60_000),
   /** Identical trades (account, symbol, side, quantity, price) closer in trade time than this are duplicates. */
   VALIDATION_DUPLICATE_WINDOW: env.durationMs().default(60_000),
+  /**
+   * How long a fingerprint bucket (the record of the trade versions judged in it) is kept after its last write
+   * (TTL). A version redelivered later than this is judged again and counted again, so it must outlast the
+   * retention of `trades.submitted` (24 h in scripts/infra); it also bounds the duplicate search of late trades.
+   */
+  VALIDATION_RECORD_RETENTION: env.durationMs().default(7 * 24 * 3_600_000),
   /** Most trades handed to the processor at once (one partition's, in order). */
   VALIDATION_BATCH_SIZE: env.positiveInt().default(100),
   /** Partitions one instance processes at the same time. */
@@ -55,6 +61,7 @@ export const validationEnv = z
       retryBackoffMs: v.VALIDATION_RETRY_BACKOFF,
     },
     referenceCatchUpTimeoutMs: v.VALIDATION_REFERENCE_CATCH_UP_TIMEOUT,
+    recordRetentionMs: v.VALIDATION_RECORD_RETENTION,
   }));
 export type ValidationConfig = z.output<typeof validationEnv>;
 

@@ -73,6 +73,7 @@ export function validationModules(
       return {
         value: new ValidationStore(clients.doc, tables, {
           duplicateWindowMs: validation.settings.duplicateWindowMs,
+          recordRetentionMs: validation.recordRetentionMs,
         }),
         start: () =>
           ensureTables(clients.client, Object.values(tables), {

@@ -2,13 +2,14 @@ import { ConfigError, loadConfig } from '@tradeflow/platform/config';
 import { config } from '../src/config';
 
 describe('validation config', () => {
-  it('when nothing is set, then the defaults apply: port 8083, ±5% collar, 15 min prices, 60 s duplicates, batches of 100', () => {
+  it('when nothing is set, then the defaults apply: port 8083, ±5% collar, 15 min prices, 60 s duplicates, batches of 100, records kept a week', () => {
     expect(loadConfig(config, {})).toEqual({
       validation: {
         http: { host: '127.0.0.1', port: 8083, bodyLimit: '1mb' },
         settings: { priceCollarPercent: 5, stalePriceMaxAgeMs: 900_000, duplicateWindowMs: 60_000 },
         processor: { batchSize: 100, concurrency: 2, maxAttempts: 5, retryBackoffMs: 200 },
         referenceCatchUpTimeoutMs: 60_000,
+        recordRetentionMs: 604_800_000,
       },
     });
   });
@@ -25,6 +26,7 @@ describe('validation config', () => {
       VALIDATION_MAX_ATTEMPTS: '3',
       VALIDATION_RETRY_BACKOFF: '50ms',
       VALIDATION_REFERENCE_CATCH_UP_TIMEOUT: '2m',
+      VALIDATION_RECORD_RETENTION: '48h',
     });
 
     expect(validation).toEqual({
@@ -32,6 +34,7 @@ describe('validation config', () => {
       settings: { priceCollarPercent: 2.5, stalePriceMaxAgeMs: 300_000, duplicateWindowMs: 30_000 },
       processor: { batchSize: 500, concurrency: 6, maxAttempts: 3, retryBackoffMs: 50 },
       referenceCatchUpTimeoutMs: 120_000,
+      recordRetentionMs: 172_800_000,
     });
   });
 

@@ -56,7 +56,12 @@ function submissions(group: string, accounts = ACCOUNTS): TradeSubmitted[] {
       ordered.push(trade);
       const amended = trades[i - 4];
       if (amended !== undefined && (i - 4) % 8 === 3)
-        ordered.push({ ...amended, version: 2, quantity: 100 + i });
+        ordered.push({
+          ...amended,
+          version: 2,
+          quantity: 100 + i,
+          previous: { version: 1, price: amended.price, quantity: amended.quantity },
+        });
     });
     return ordered;
   });
@@ -128,10 +133,10 @@ async function expectOneByOneResult(trades: readonly TradeSubmitted[]): Promise<
   );
   expect(statuses).toEqual(want.status);
   expect([...want.status.values()].filter((s) => s === 'REJECTED').length).toBeGreaterThan(0);
-  const recorded = (await world.recordedOutcomes()).filter((item) =>
-    keys.has(`${String(item.tradeId)}#${String(item.version)}`),
-  );
+  // Each trade version is recorded exactly once, with the outcome every one of its events carried.
+  const recorded = (await world.recordedEntries()).filter((e) => keys.has(tradeKey(e)));
   expect(recorded).toHaveLength(keys.size);
+  expect(new Map(recorded.map((e) => [tradeKey(e), e.status]))).toEqual(want.status);
   for (const [accountId, total] of want.totals) {
     expect([accountId, (await world.dailyTotal(accountId))?.total ?? 0]).toEqual([accountId, total]);
   }
@@ -181,5 +186,32 @@ describe('two validation instances in one group', () => {
       (await counted(a, 'validation_write_conflicts_total')) +
         (await counted(b, 'validation_write_conflicts_total')),
     ).toBeGreaterThan(0);
+  });
+
+  it('when two instances judge the same batch of rejected trades at once (no daily total to conflict on), then each version is recorded once and every event carries that one outcome', async () => {
+    // Over the 10,000-share limit: every trade is rejected and writes only its fingerprint bucket.
+    const trades = Array.from({ length: 12 }, (_, i) =>
+      world.trade({ accountId: world.accountId(`R${i % 3}`), quantity: 20_000 + i, price: PRICE }),
+    );
+    const keys = new Set(trades.map(tradeKey));
+    const [a, b] = [await world.startInstance(), await world.startInstance()];
+    const processor = (i: Instance) => i.manager.get<TradeProcessor>(ValidationModule.processor);
+
+    await Promise.all([
+      processor(a).handleBatch(asMessages(trades)),
+      processor(b).handleBatch(asMessages(trades)),
+    ]);
+
+    const recorded = (await world.recordedEntries()).filter((e) => keys.has(tradeKey(e)));
+    expect(recorded.map(tradeKey).sort()).toEqual([...keys].sort());
+    const published = () => world.outcomes.filter((m) => keys.has(tradeKey(m.data))).length;
+    await eventually(() => (published() >= 2 * keys.size ? true : undefined), 'both batches published');
+    for (const key of keys) {
+      const data = new Set(
+        world.outcomes.filter((m) => tradeKey(m.data) === key).map((m) => JSON.stringify(m.data)),
+      );
+      expect([key, data.size]).toEqual([key, 1]);
+    }
+    expect((await judged(a)) + (await judged(b))).toBe(keys.size);
   });
 });

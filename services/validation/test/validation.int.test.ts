@@ -28,7 +28,7 @@ beforeAll(async () => {
       id: world.symbol(n),
       entity: world.price(n, 100),
     })),
-    ...['a', 'redelivered', 'poison', 'price-change', 'limit-change'].map((name) => ({
+    ...['a', 'redelivered', 'amended', 'restart', 'poison', 'price-change', 'limit-change'].map((name) => ({
       kind: 'account' as const,
       id: world.accountId(name),
       entity: world.account(name),
@@ -126,7 +126,61 @@ describe('validation service', () => {
     expect(events.map((e) => e.data)).toEqual([first?.data, first?.data, first?.data]);
     expect(new Set(events.map((e) => e.id)).size).toBe(1);
     expect(await world.dailyTotal(accountId)).toEqual({ total: 1_000, rev: 1 });
-    expect((await world.recordedOutcomes()).filter((item) => item.tradeId === trade.tradeId)).toHaveLength(1);
+    expect((await world.recordedEntries()).filter((e) => e.tradeId === trade.tradeId)).toEqual([
+      expect.objectContaining({ version: 1, status: 'VALIDATED', counted: 1_000 }),
+    ]);
+  });
+
+  it("when a trade is amended (and the amendment redelivered), then the new version's notional replaces the previous version's, once", async () => {
+    const accountId = world.accountId('amended');
+    const v1 = world.trade({ accountId, symbol: world.symbol(5), quantity: 10, price: 100 });
+    await world.submit(v1);
+    expect((await world.outcome(v1.tradeId)).status).toBe('VALIDATED');
+    expect(await world.dailyTotal(accountId)).toEqual({ total: 1_000, rev: 1 });
+
+    // In later batches, as trades publishes them: each names the version it replaces.
+    const v2 = { ...v1, version: 2, price: 101, previous: { version: 1, price: 100, quantity: 10 } };
+    await world.submit(v2);
+    await world.submit(v2);
+    const events = await world.waitForOutcomes(v1.tradeId, 3);
+    expect(events.map((e) => [e.data.version, e.data.status])).toEqual([
+      [1, 'VALIDATED'],
+      [2, 'VALIDATED'],
+      [2, 'VALIDATED'],
+    ]);
+    expect(events[2]?.data).toEqual(events[1]?.data);
+    expect(await world.dailyTotal(accountId)).toEqual({ total: 1_010, rev: 2 });
+
+    // Over the 10,000-share limit: rejected, so it releases version 2's amount and counts nothing.
+    const v3 = {
+      ...v1,
+      version: 3,
+      quantity: 20_000,
+      price: 101,
+      previous: { version: 2, price: 101, quantity: 10 },
+    };
+    await world.submit(v3);
+    const [, , , last] = await world.waitForOutcomes(v1.tradeId, 4);
+    expect(last?.data.failures.map((f) => f.ruleId)).toEqual(['MAX_QUANTITY', 'MAX_NOTIONAL_PER_TRADE']);
+    expect(await world.dailyTotal(accountId)).toEqual({ total: 0, rev: 3 });
+    expect((await world.recordedEntries()).filter((e) => e.tradeId === v1.tradeId)).toHaveLength(3);
+  });
+
+  it('when an identical trade arrives in a later batch after a restart, then it is a probable duplicate of the recorded one', async () => {
+    const accountId = world.accountId('restart');
+    const first = world.trade({ accountId, symbol: world.symbol(5), quantity: 33, price: 100 });
+    await world.submit(first);
+    expect((await world.outcome(first.tradeId)).status).toBe('VALIDATED');
+
+    await instance.stop();
+    instance = await world.startInstance();
+    const second = world.trade({ accountId, symbol: world.symbol(5), quantity: 33, price: 100 });
+    await world.submit(second);
+
+    const outcome = await world.outcome(second.tradeId);
+    expect(outcome.failures.map((f) => f.ruleId)).toEqual(['PROBABLE_DUPLICATE']);
+    expect(outcome.failures[0]?.reason).toContain(`as trade ${first.tradeId} within`);
+    expect(await world.dailyTotal(accountId)).toEqual({ total: 3_300, rev: 1 });
   });
 
   it('when a poison message sits between two trades of one batch, then it is dead-lettered and both trades are judged once', async () => {

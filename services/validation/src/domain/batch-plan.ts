@@ -4,7 +4,7 @@
  * judges each trade in turn, carrying the running totals and the batch's own trades forward, and says what
  * must be written. The processor reads the state, calls this, and writes the result atomically.
  */
-import type { TradeOutcome, TradeSubmitted } from '@tradeflow/contracts';
+import type { RuleFailure, TradeOutcome, TradeSubmitted } from '@tradeflow/contracts';
 import type { ReferenceData, ValidationSettings } from './context';
 import { notionalInAccountCurrency, roundAmount } from './notional';
 import {
@@ -37,6 +37,33 @@ export interface EarlierTrade {
   readonly tradeId: string;
   readonly version: number;
   readonly tradeTimeMs: number;
+}
+
+/** What was decided for one trade version: its outcome (less what the trade itself says) and what it counted. */
+export interface Judgement {
+  readonly status: TradeOutcome['status'];
+  readonly failures: readonly RuleFailure[];
+  readonly validatedAt: string;
+  /** In the account's currency; 0 when rejected. */
+  readonly counted: number;
+  /** The daily-total key `counted` was added to; undefined when it counted nothing. */
+  readonly dayKey: string | undefined;
+}
+
+/**
+ * One trade version in its fingerprint bucket: the record of its judgement. An entry without a judgement
+ * (written before buckets held them) still serves the duplicate search.
+ */
+export interface BucketEntry extends EarlierTrade {
+  readonly judgement?: Judgement;
+}
+
+/** A fingerprint bucket as stored: its entries and the revision every write to it is conditional on. */
+export interface FingerprintBucket {
+  readonly key: string;
+  /** Counts its writes; 0: never written (or written before buckets had revisions). */
+  readonly rev: number;
+  readonly entries: readonly BucketEntry[];
 }
 
 /** The stored state a batch is judged against, read just before planning. */
@@ -169,38 +196,67 @@ export interface TotalWrite {
   readonly expectedRev: number;
 }
 
-/** Trades appended to one fingerprint bucket. */
+/** Trade versions appended to one fingerprint bucket, conditional on the revision they were judged against. */
 export interface FingerprintWrite {
   readonly key: string;
-  readonly entries: readonly EarlierTrade[];
+  /** The account of every trade in the bucket (it is part of the fingerprint). */
+  readonly accountId: string;
+  readonly entries: readonly BucketEntry[];
+  /** The revision read (0: no revision yet); the write sets `expectedRev + 1`. */
+  readonly expectedRev: number;
 }
 
-/** The trades one transaction records, with the fingerprint buckets and daily totals they change. */
+/** The trades one transaction records: the fingerprint buckets that record them and the daily totals they change. */
 export interface WriteChunk {
   readonly trades: readonly PlannedTrade[];
   readonly fingerprints: readonly FingerprintWrite[];
   readonly totals: readonly TotalWrite[];
 }
 
-/** The smallest transaction that fits any trade: its outcome, its fingerprint bucket and two daily totals. */
-const MIN_ITEMS = 4;
+/** The smallest transaction that fits any trade: its fingerprint bucket and two daily totals. */
+const MIN_ITEMS = 3;
+
+/** The revisions the plan was computed from: daily totals and fingerprint buckets as read (absent: rev 0). */
+export interface ReadRevisions {
+  readonly totals: ReadonlyMap<string, DailyTotal>;
+  readonly buckets: ReadonlyMap<string, Pick<FingerprintBucket, 'rev'>>;
+}
+
+/** The bucket entry that records a planned trade's judgement. */
+function entryOf({ trade, outcome, counted, dayKey }: PlannedTrade): BucketEntry {
+  return {
+    tradeId: trade.tradeId,
+    version: trade.version,
+    tradeTimeMs: Date.parse(trade.tradeTime),
+    judgement: {
+      status: outcome.status,
+      failures: outcome.failures,
+      validatedAt: outcome.validatedAt,
+      counted,
+      dayKey: counted === 0 ? undefined : dayKey,
+    },
+  };
+}
 
 /**
  * Splits a plan into transactions of at most `maxItems` items (DynamoDB allows 100), keeping trade order:
- * one outcome per trade, one item per fingerprint bucket and per daily total touched. An item appears at most
- * once per transaction (DynamoDB forbids two operations on one item): a daily total with its value after the
- * transaction's trades, conditional on the revision before them; the next transaction expects the revision
+ * one item per fingerprint bucket (recording its trades) and per daily total touched. An item appears at most
+ * once per transaction (DynamoDB forbids two operations on one item), conditional on the revision before the
+ * transaction's trades (a daily total with its value after them); the next transaction expects the revision
  * the previous one wrote.
  */
 export function chunkWrites(
   planned: readonly PlannedTrade[],
-  totals: ReadonlyMap<string, DailyTotal>,
+  revisions: ReadRevisions,
   maxItems: number,
 ): WriteChunk[] {
   if (maxItems < MIN_ITEMS) throw new RangeError(`maxItems must be at least ${MIN_ITEMS}`);
+  const { totals } = revisions;
   const current = new Map<string, { total: number; rev: number }>();
   const stateOf = (key: string) =>
     current.get(key) ?? { total: totals.get(key)?.total ?? 0, rev: totals.get(key)?.rev ?? 0 };
+  const bucketRevs = new Map<string, number>();
+  const bucketRevOf = (key: string) => bucketRevs.get(key) ?? revisions.buckets.get(key)?.rev ?? 0;
   const chunks: WriteChunk[] = [];
   let trades: PlannedTrade[] = [];
   let fingerprintKeys = new Set<string>();
@@ -218,16 +274,17 @@ export function chunkWrites(
       writes.push({ key, total, expectedRev: before.rev });
       current.set(key, { total, rev: before.rev + 1 });
     }
-    const fingerprints = [...fingerprintKeys].map((key) => ({
-      key,
-      entries: trades
-        .filter((t) => t.fingerprintKey === key)
-        .map(({ trade }) => ({
-          tradeId: trade.tradeId,
-          version: trade.version,
-          tradeTimeMs: Date.parse(trade.tradeTime),
-        })),
-    }));
+    const fingerprints = [...fingerprintKeys].map((key): FingerprintWrite => {
+      const inBucket = trades.filter((t) => t.fingerprintKey === key);
+      const expectedRev = bucketRevOf(key);
+      bucketRevs.set(key, expectedRev + 1);
+      return {
+        key,
+        accountId: (inBucket[0] as PlannedTrade).trade.accountId,
+        entries: inBucket.map(entryOf),
+        expectedRev,
+      };
+    });
     chunks.push({ trades, fingerprints, totals: writes });
     trades = [];
     fingerprintKeys = new Set();
@@ -238,7 +295,7 @@ export function chunkWrites(
     const tradeTotals = trade.deltas.map((d) => d.key);
     const withFingerprint = new Set([...fingerprintKeys, trade.fingerprintKey]);
     const withTotals = new Set([...totalKeys, ...tradeTotals]);
-    if (trades.length > 0 && trades.length + 1 + withFingerprint.size + withTotals.size > maxItems) {
+    if (trades.length > 0 && withFingerprint.size + withTotals.size > maxItems) {
       close();
       fingerprintKeys = new Set([trade.fingerprintKey]);
       totalKeys = new Set(tradeTotals);

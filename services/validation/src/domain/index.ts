@@ -16,20 +16,28 @@ export {
   duplicateFingerprint,
   fingerprintBucketKey,
   fingerprintBucketKeysAround,
+  fingerprintBucketKeysToRead,
   parseDailyTotalKey,
+  previousFingerprint,
   tradeDayOf,
   tradeKey,
 } from './trade-facts';
 export { chunkWrites, planBatch } from './batch-plan';
 export type {
   BatchState,
+  BucketEntry,
   Contribution,
   DailyTotal,
   EarlierTrade,
+  FingerprintBucket,
   FingerprintWrite,
+  Judgement,
   PlannedTrade,
   PlanOptions,
+  ReadRevisions,
   TotalDelta,
   TotalWrite,
   WriteChunk,
 } from './batch-plan';
+export { outcomeOf, recordedState } from './recorded-state';
+export type { RecordedState } from './recorded-state';

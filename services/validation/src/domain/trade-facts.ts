@@ -36,6 +36,29 @@ export function fingerprintBucketKeysAround(
 }
 
 /**
+ * The fingerprint of the version an amendment replaces (from the event's `previous`: amendments change only
+ * price and quantity), or undefined when the event names none.
+ */
+export function previousFingerprint(trade: TradeSubmitted): string | undefined {
+  if (trade.previous === undefined) return undefined;
+  return duplicateFingerprint({ ...trade, price: trade.previous.price, quantity: trade.previous.quantity });
+}
+
+/**
+ * Every bucket a trade version's judgement needs: the buckets around it (its own among them: was this version
+ * judged already? is there an earlier identical trade?) and, for an amendment, the bucket of the version it
+ * replaces (what did that version count?).
+ */
+export function fingerprintBucketKeysToRead(trade: TradeSubmitted, windowMs: number): string[] {
+  const at = Date.parse(trade.tradeTime);
+  const previous = previousFingerprint(trade);
+  return [
+    ...fingerprintBucketKeysAround(duplicateFingerprint(trade), at, windowMs),
+    ...(previous === undefined ? [] : [fingerprintBucketKey(previous, at, windowMs)]),
+  ];
+}
+
+/**
  * The day a trade counts towards: its trading day in the market's time zone (see `tradingDay`), or the UTC
  * date when the market is unknown (such a trade is rejected and counts nothing, but still needs a key).
  */

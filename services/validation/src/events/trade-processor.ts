@@ -1,10 +1,12 @@
 /**
  * The stream processor: a batch of submitted trades (one partition, in order) in, one outcome per trade out.
  *
- * Idempotency: the outcome of a trade version is recorded before it is published and the offset is committed
- * only after the publish, so a redelivered trade finds its recorded outcome and republishes it unchanged; it is
- * never judged twice and its notional is never counted twice. Two instances that process the same partition
- * during a rebalance race on conditional writes: the loser re-reads and republishes what the winner recorded.
+ * Idempotency: the outcome of a trade version is recorded (in its fingerprint bucket) before it is published and
+ * the offset is committed only after the publish, so a redelivered trade finds its recorded outcome and
+ * republishes it unchanged; it is never judged twice and its notional is never counted twice (for as long as
+ * the bucket is kept: VALIDATION_RECORD_RETENTION, longer than the topic keeps messages). Two instances that
+ * process the same partition during a rebalance race on conditional writes: the loser re-reads and republishes
+ * what the winner recorded.
  */
 import { EventTypes, Topics, TradeSubmitted, type TradeOutcome } from '@tradeflow/contracts';
 import {
@@ -19,8 +21,8 @@ import { outcomeAttributes } from '@tradeflow/platform/trace';
 import {
   chunkWrites,
   dailyTotalKey,
-  duplicateFingerprint,
   planBatch,
+  recordedState,
   referenceFor,
   tradeDayOf,
   tradeKey,
@@ -171,57 +173,54 @@ export class TradeProcessor {
     }
   }
 
-  /** One try: the recorded outcomes, plus the others judged and recorded now. */
+  /**
+   * One try: one read of the batch's buckets and daily totals, then the recorded outcomes as they are and the
+   * others judged in order and recorded chunk by chunk.
+   */
   private async attempt(
     trades: readonly TradeSubmitted[],
     attempt: number,
   ): Promise<Map<string, TradeOutcome>> {
-    const recorded = await this.deps.store.outcomes(trades);
-    const outcomes = new Map([...recorded].map(([key, stored]) => [key, stored.outcome]));
-    const pending = trades.filter((t) => !recorded.has(tradeKey(t)));
-    if (attempt === 1 && recorded.size > 0) this.deps.metrics.reused.inc(recorded.size);
-    if (pending.length === 0) return outcomes;
-    for (const [key, outcome] of await this.judgeAndRecord(pending)) outcomes.set(key, outcome);
-    return outcomes;
-  }
-
-  /** Reads the state, judges the trades in order and records them chunk by chunk; returns what it recorded. */
-  private async judgeAndRecord(trades: readonly TradeSubmitted[]): Promise<Map<string, TradeOutcome>> {
     const references = new Map<string, ReferenceData>(
       trades.map((t) => [tradeKey(t), referenceFor(t, this.deps.reference)]),
     );
     const referenceOf = (t: TradeSubmitted) => references.get(tradeKey(t)) as ReferenceData;
+    // A trade's day key needs reference data only, so the totals are read with the buckets, in one call.
     const dayKeys = trades.map((t) => dailyTotalKey(t.accountId, tradeDayOf(t, referenceOf(t).market)));
-    const [contributions, earlierTrades] = await Promise.all([
-      this.deps.store.contributions(trades),
-      this.deps.store.earlierTrades(
-        trades.map((trade) => ({ trade, fingerprint: duplicateFingerprint(trade) })),
-      ),
-    ]);
-    // Totals are read last: an earlier version's key (released by an amendment) must be read as well.
-    const totals = await this.deps.store.dailyTotals([
-      ...dayKeys,
-      ...[...contributions.values()].flatMap((c) => (c.dayKey === undefined ? [] : [c.dayKey])),
-    ]);
+    const { buckets, totals } = await this.deps.store.read(trades, dayKeys);
+    const { recorded, contributions, earlierTrades } = recordedState(
+      trades,
+      buckets,
+      this.deps.settings.duplicateWindowMs,
+    );
+    const outcomes = new Map(recorded);
+    const pending = trades.filter((t) => !recorded.has(tradeKey(t)));
+    if (attempt === 1 && recorded.size > 0) this.deps.metrics.reused.inc(recorded.size);
+    if (pending.length === 0) return outcomes;
+
+    // Rare: an earlier version counted towards a day not read above (its instrument's market or that market's
+    // time zone changed since), so its total is read now, before the amendment releases the amount from it.
+    const read = new Set(dayKeys);
+    const missing = [...contributions.values()].flatMap((c) =>
+      c.dayKey === undefined || read.has(c.dayKey) ? [] : [c.dayKey],
+    );
+    if (missing.length > 0)
+      for (const [key, total] of await this.deps.store.dailyTotals(missing)) totals.set(key, total);
+
     const now = this.clock();
     const planned = planBatch(
-      trades,
+      pending,
       { totals, contributions, earlierTrades },
-      {
-        now,
-        settings: this.deps.settings,
-        referenceOf,
-      },
+      { now, settings: this.deps.settings, referenceOf },
     );
-    const written = new Map<string, TradeOutcome>();
-    for (const chunk of chunkWrites(planned, totals, this.maxItems)) {
+    for (const chunk of chunkWrites(planned, { totals, buckets }, this.maxItems)) {
       await this.deps.store.record(chunk, now);
       for (const { outcome } of chunk.trades) {
-        written.set(tradeKey(outcome), outcome);
+        outcomes.set(tradeKey(outcome), outcome);
         this.deps.metrics.validations.labels(outcome.status).inc();
         for (const failure of outcome.failures) this.deps.metrics.ruleFailures.labels(failure.ruleId).inc();
       }
     }
-    return written;
+    return outcomes;
   }
 }

@@ -1,2 +1,7 @@
 export { VALIDATION_TABLES, type ValidationTables } from './tables';
-export { ValidationStore, type StoredOutcome, type ValidationStoreOptions } from './validation-store';
+export {
+  DEFAULT_RECORD_RETENTION_MS,
+  ValidationStore,
+  type BatchRead,
+  type ValidationStoreOptions,
+} from './validation-store';

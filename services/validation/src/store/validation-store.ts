@@ -1,56 +1,44 @@
 /**
- * The validation service's repository: reads the state a batch is judged against and records a batch's
- * judgements atomically, chunk by chunk (TransactWriteItems), each write conditional so two instances that
+ * The validation service's repository: reads the state a batch is judged against in one BatchGetItem call
+ * (fingerprint buckets and daily totals together) and records a batch's judgements atomically, chunk by chunk
+ * (TransactWriteItems), each write conditional on the revision it was computed from, so two instances that
  * process the same partition during a rebalance cannot both record a trade or lose each other's totals.
  */
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TradeOutcome, type TradeSubmitted } from '@tradeflow/contracts';
-import { batchGetAll, withStoreErrors, type Item } from '@tradeflow/platform/store';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TradeSubmitted } from '@tradeflow/contracts';
+import { batchGetAcrossTables, batchGetAll, withStoreErrors, type Item } from '@tradeflow/platform/store';
 import {
-  fingerprintBucketKeysAround,
+  fingerprintBucketKeysToRead,
   parseDailyTotalKey,
-  tradeKey,
-  type Contribution,
+  type BucketEntry,
   type DailyTotal,
-  type EarlierTrade,
+  type FingerprintBucket,
+  type Judgement,
   type WriteChunk,
 } from '../domain';
 import type { ValidationTables } from './tables';
 
-/** An outcome as recorded: the event data plus what the version counted. */
-export interface StoredOutcome {
-  readonly outcome: TradeOutcome;
-  /** The daily-total key the version counted towards; absent when it counted nothing. */
-  readonly countedKey: string | undefined;
-  /** In the account's currency; 0 when rejected. */
-  readonly counted: number;
-}
-
 export interface ValidationStoreOptions {
   /** The duplicate window: how far either side of a trade's time an identical trade is searched. */
   duplicateWindowMs: number;
-  /** How long a fingerprint outlives the window, so late (bulk, replayed) trades of the day still meet it. */
-  fingerprintRetentionMs?: number;
+  /**
+   * How long a bucket is kept after its last write (and after its trades' window has passed): TTL deletes it
+   * then. It bounds both the duplicate search of late trades and how long a redelivered trade version still
+   * gets its recorded outcome back, so it must outlast the submitted topic's retention.
+   */
+  recordRetentionMs?: number;
 }
 
-/** Identical trades are searched this long after the window has passed; TTL deletes them later. */
-const DEFAULT_FINGERPRINT_RETENTION_MS = 24 * 3_600_000;
-/** Queries in flight at once while reading a batch's state. */
-const QUERY_CONCURRENCY = 8;
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function inParallel<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+/** The default retention of a bucket: a week, longer than the submitted topic keeps its messages. */
+export const DEFAULT_RECORD_RETENTION_MS = 7 * 24 * 3_600_000;
+
+/** What one read of a batch returns: its buckets and daily totals, by key; keys without an item are absent. */
+export interface BatchRead {
+  readonly buckets: Map<string, FingerprintBucket>;
+  readonly totals: Map<string, DailyTotal>;
 }
 
-/** Reads and writes the outcomes, daily totals and fingerprints of validation. */
+/** Reads and writes the fingerprint buckets (each trade version's record) and daily totals of validation. */
 export class ValidationStore {
   private readonly windowMs: number;
   private readonly retentionMs: number;
@@ -61,26 +49,34 @@ export class ValidationStore {
     options: ValidationStoreOptions,
   ) {
     this.windowMs = options.duplicateWindowMs;
-    this.retentionMs = options.fingerprintRetentionMs ?? DEFAULT_FINGERPRINT_RETENTION_MS;
+    this.retentionMs = options.recordRetentionMs ?? DEFAULT_RECORD_RETENTION_MS;
   }
 
-  /** The recorded outcomes of these trade versions, by `tradeKey`; strongly consistent. */
-  async outcomes(
-    trades: readonly Pick<TradeSubmitted, 'tradeId' | 'version'>[],
-  ): Promise<Map<string, StoredOutcome>> {
-    const found = new Map<string, StoredOutcome>();
-    if (trades.length === 0) return found;
-    const { items } = await batchGetAll(
+  /**
+   * Every bucket the trades' judgements need (see `fingerprintBucketKeysToRead`) and the daily totals of
+   * `dayKeys`, strongly consistent, in one BatchGetItem call per 100 keys.
+   */
+  async read(trades: readonly TradeSubmitted[], dayKeys: readonly string[]): Promise<BatchRead> {
+    const bucketKeys = new Set(trades.flatMap((t) => fingerprintBucketKeysToRead(t, this.windowMs)));
+    const { items } = await batchGetAcrossTables(
       this.doc,
-      this.tables.outcomes,
-      trades.map((t) => ({ tradeId: t.tradeId, version: t.version })),
+      [
+        { table: this.tables.fingerprints, keys: [...bucketKeys].map((bucket) => ({ bucket })) },
+        { table: this.tables.dailyTotals, keys: [...new Set(dayKeys)].map((dayKey) => ({ dayKey })) },
+      ],
       { consistentRead: true },
     );
-    for (const item of items) {
-      const stored = toStoredOutcome(item);
-      found.set(tradeKey(stored.outcome), stored);
+    const buckets = new Map<string, FingerprintBucket>();
+    for (const item of items.get(this.tables.fingerprints.name) ?? []) {
+      const bucket = toBucket(item);
+      buckets.set(bucket.key, bucket);
     }
-    return found;
+    const totals = new Map<string, DailyTotal>();
+    for (const item of items.get(this.tables.dailyTotals.name) ?? []) {
+      const total = toTotal(item);
+      totals.set(total.key, total);
+    }
+    return { buckets, totals };
   }
 
   /** Daily totals by key; keys without an item are absent (total 0, rev 0). Strongly consistent. */
@@ -94,121 +90,39 @@ export class ValidationStore {
       { consistentRead: true },
     );
     for (const item of items) {
-      const key = String(item.dayKey);
-      found.set(key, { key, total: Number(item.total), rev: Number(item.rev) });
+      const total = toTotal(item);
+      found.set(total.key, total);
     }
     return found;
   }
 
   /**
-   * What an earlier version counts, for each trade with version > 1 (the newest recorded version below the
-   * lowest one in `trades`), by trade id.
-   */
-  async contributions(trades: readonly TradeSubmitted[]): Promise<Map<string, Contribution>> {
-    const lowest = new Map<string, number>();
-    for (const t of trades) {
-      if (t.version > 1) lowest.set(t.tradeId, Math.min(t.version, lowest.get(t.tradeId) ?? Infinity));
-    }
-    const found = new Map<string, Contribution>();
-    await inParallel([...lowest], QUERY_CONCURRENCY, async ([tradeId, version]) => {
-      const out = await withStoreErrors(
-        () =>
-          this.doc.send(
-            new QueryCommand({
-              TableName: this.tables.outcomes.name,
-              KeyConditionExpression: 'tradeId = :id AND version < :v',
-              ExpressionAttributeValues: { ':id': tradeId, ':v': version },
-              ScanIndexForward: false,
-              Limit: 1,
-              ConsistentRead: true,
-            }),
-          ),
-        { table: this.tables.outcomes.name, operation: 'Query' },
-      );
-      const item = out.Items?.[0];
-      if (item === undefined) return;
-      const stored = toStoredOutcome(item);
-      found.set(tradeId, {
-        version: stored.outcome.version,
-        dayKey: stored.countedKey,
-        amount: stored.counted,
-      });
-    });
-    return found;
-  }
-
-  /**
-   * For each trade (by `tradeKey`), the earliest recorded trade with the same fingerprint and another trade id
-   * whose trade time is within the duplicate window of its own. One BatchGet of the buckets around the trades.
-   */
-  async earlierTrades(
-    trades: readonly { trade: TradeSubmitted; fingerprint: string }[],
-  ): Promise<Map<string, EarlierTrade>> {
-    const found = new Map<string, EarlierTrade>();
-    const keys = new Set(
-      trades.flatMap(({ trade, fingerprint }) =>
-        fingerprintBucketKeysAround(fingerprint, Date.parse(trade.tradeTime), this.windowMs),
-      ),
-    );
-    if (keys.size === 0) return found;
-    const { items } = await batchGetAll(
-      this.doc,
-      this.tables.fingerprints,
-      [...keys].map((bucket) => ({ bucket })),
-      { consistentRead: true },
-    );
-    const buckets = new Map(items.map((item) => [String(item.bucket), toEntries(item.entries)]));
-    for (const { trade, fingerprint } of trades) {
-      const at = Date.parse(trade.tradeTime);
-      const candidates = fingerprintBucketKeysAround(fingerprint, at, this.windowMs)
-        .flatMap((key) => buckets.get(key) ?? [])
-        .filter((c) => c.tradeId !== trade.tradeId && Math.abs(c.tradeTimeMs - at) <= this.windowMs)
-        .sort((a, b) => a.tradeTimeMs - b.tradeTimeMs || a.tradeId.localeCompare(b.tradeId));
-      if (candidates[0] !== undefined) found.set(tradeKey(trade), candidates[0]);
-    }
-    return found;
-  }
-
-  /**
-   * Records one chunk in a single transaction: each trade's outcome (only if not recorded yet) and
-   * fingerprint, and each daily total (only if its revision is still the one the plan was computed from).
+   * Records one chunk in a single transaction: each bucket's new entries (only if its revision is still the
+   * one the plan was computed from, so a trade version is recorded once) and each daily total (likewise).
    * Throws a StoreConflictError when any condition failed: nothing of the chunk was written.
    */
   async record(chunk: WriteChunk, now: Date): Promise<void> {
     const recordedAt = now.toISOString();
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [];
-    for (const { trade, outcome, fingerprint, dayKey, counted } of chunk.trades) {
-      items.push({
-        Put: {
-          TableName: this.tables.outcomes.name,
-          Item: {
-            tradeId: trade.tradeId,
-            version: trade.version,
-            accountId: trade.accountId,
-            outcome,
-            fingerprint,
-            dayKey,
-            counted,
-            countedKey: counted === 0 ? undefined : dayKey,
-            recordedAt,
-          },
-          ConditionExpression: 'attribute_not_exists(tradeId)',
-        },
-      });
-    }
     const latest = Math.max(now.getTime(), ...chunk.trades.map(({ trade }) => Date.parse(trade.tradeTime)));
+    const expiresAt = Math.ceil((latest + this.windowMs + this.retentionMs) / 1000);
     for (const bucket of chunk.fingerprints) {
-      // An atomic append: another writer's entries in the same bucket are kept, never overwritten.
+      // An append: the entries already there are kept; the revision makes it the only writer since the read.
       items.push({
         Update: {
           TableName: this.tables.fingerprints.name,
           Key: { bucket: bucket.key },
           UpdateExpression:
-            'SET entries = list_append(if_not_exists(entries, :none), :new), expiresAt = :expires',
+            'SET entries = list_append(if_not_exists(entries, :none), :new), accountId = :account, rev = :next, expiresAt = :expires',
+          // A bucket never written, or written before buckets had revisions, has no `rev`.
+          ConditionExpression: bucket.expectedRev === 0 ? 'attribute_not_exists(rev)' : 'rev = :rev',
           ExpressionAttributeValues: {
             ':none': [],
-            ':new': bucket.entries.map((e) => ({ ...e })),
-            ':expires': Math.ceil((latest + this.windowMs + this.retentionMs) / 1000),
+            ':new': bucket.entries.map(toStoredEntry),
+            ':account': bucket.accountId,
+            ':next': bucket.expectedRev + 1,
+            ':expires': expiresAt,
+            ...(bucket.expectedRev === 0 ? {} : { ':rev': bucket.expectedRev }),
           },
         },
       });
@@ -237,25 +151,62 @@ export class ValidationStore {
     }
     if (items.length === 0) return;
     await withStoreErrors(() => this.doc.send(new TransactWriteCommand({ TransactItems: items })), {
-      table: this.tables.outcomes.name,
+      table: this.tables.fingerprints.name,
       operation: 'TransactWriteItems',
     });
   }
 }
 
-function toEntries(value: unknown): EarlierTrade[] {
-  if (!Array.isArray(value)) return [];
-  return value.map((entry: Record<string, unknown>) => ({
-    tradeId: String(entry.tradeId),
-    version: Number(entry.version),
-    tradeTimeMs: Number(entry.tradeTimeMs),
-  }));
+/**
+ * A bucket entry as stored, kept compact (a bucket is one item of at most 400 KB): failures only when there
+ * are some, the counted amount and its day key only when the version counted something.
+ */
+function toStoredEntry({ tradeId, version, tradeTimeMs, judgement }: BucketEntry): Item {
+  if (judgement === undefined) return { tradeId, version, tradeTimeMs };
+  return {
+    tradeId,
+    version,
+    tradeTimeMs,
+    status: judgement.status,
+    validatedAt: judgement.validatedAt,
+    ...(judgement.failures.length === 0
+      ? {}
+      : { failures: judgement.failures.map((f) => ({ ruleId: f.ruleId, reason: f.reason })) }),
+    ...(judgement.counted === 0 || judgement.dayKey === undefined
+      ? {}
+      : { counted: judgement.counted, dayKey: judgement.dayKey }),
+  };
 }
 
-function toStoredOutcome(item: Item): StoredOutcome {
+function toJudgement(entry: Record<string, unknown>): Judgement | undefined {
+  if (entry.status !== 'VALIDATED' && entry.status !== 'REJECTED') return undefined;
+  const failures = Array.isArray(entry.failures) ? (entry.failures as Record<string, unknown>[]) : [];
   return {
-    outcome: TradeOutcome.parse(item.outcome),
-    countedKey: typeof item.countedKey === 'string' ? item.countedKey : undefined,
-    counted: Number(item.counted ?? 0),
+    status: entry.status,
+    validatedAt: String(entry.validatedAt),
+    failures: failures.map((f) => ({ ruleId: String(f.ruleId), reason: String(f.reason) })),
+    counted: Number(entry.counted ?? 0),
+    dayKey: typeof entry.dayKey === 'string' ? entry.dayKey : undefined,
   };
+}
+
+function toBucket(item: Item): FingerprintBucket {
+  const entries = Array.isArray(item.entries) ? (item.entries as Record<string, unknown>[]) : [];
+  return {
+    key: String(item.bucket),
+    rev: Number(item.rev ?? 0),
+    entries: entries.map((entry) => {
+      const judgement = toJudgement(entry);
+      return {
+        tradeId: String(entry.tradeId),
+        version: Number(entry.version),
+        tradeTimeMs: Number(entry.tradeTimeMs),
+        ...(judgement === undefined ? {} : { judgement }),
+      };
+    }),
+  };
+}
+
+function toTotal(item: Item): DailyTotal {
+  return { key: String(item.dayKey), total: Number(item.total), rev: Number(item.rev) };
 }

@@ -139,12 +139,13 @@ describe('planBatch', () => {
 
 describe('chunkWrites', () => {
   const totals = new Map<string, DailyTotal>([[DAY, { key: DAY, total: 100, rev: 7 }]]);
+  const read = { totals, buckets: new Map<string, { rev: number }>() };
 
   it('when a plan exceeds the item limit, then it is split in order with each total once per chunk and chained revisions', () => {
     const planned = plan([t('T-1'), t('T-2', { quantity: 200 }), t('T-3', { quantity: 300 })]);
 
-    // Two outcomes, their two fingerprint buckets and one total = 5 items; the third trade needs a chunk of its own.
-    const chunks = chunkWrites(planned, totals, 5);
+    // Two fingerprint buckets (recording the trades) and one total = 3 items; the third trade needs a chunk of its own.
+    const chunks = chunkWrites(planned, read, 3);
 
     expect(chunks.map((c) => c.trades.map((p) => p.trade.tradeId))).toEqual([['T-1', 'T-2'], ['T-3']]);
     expect(chunks.map((c) => c.totals)).toEqual([
@@ -154,31 +155,83 @@ describe('chunkWrites', () => {
   });
 
   it('when a chunk holds only rejected trades, then it writes no totals; a new key expects no item (rev 0)', () => {
-    const planned = plan([t('T-1', { quantity: 20_000 }), t('T-2')]);
+    // Over the 10,000-share limit: rejected, each in a bucket of its own.
+    const rejected = [20_000, 20_001, 20_002].map((quantity, i) => t(`R-${i}`, { quantity }));
+    const planned = plan([...rejected, t('T-2')]);
 
-    const chunks = chunkWrites(planned, new Map(), 4);
+    const chunks = chunkWrites(planned, { totals: new Map(), buckets: new Map() }, 3);
 
+    expect(chunks.map((c) => c.trades.length)).toEqual([3, 1]);
     expect(chunks.map((c) => c.totals)).toEqual([[], [{ key: DAY, total: 19_710, expectedRev: 0 }]]);
+  });
+
+  it('when a bucket is written by two chunks, then the first expects the revision read and the second the one the first wrote', () => {
+    // T-1 and its duplicate T-2 share a bucket; T-3 and T-4 fill the first chunk in between.
+    const planned = plan([
+      t('T-1'),
+      t('T-3', { quantity: 300 }),
+      t('T-4', { quantity: 400 }),
+      t('T-2', { tradeTime: '2025-03-10T14:30:10Z' }),
+    ]);
+    const bucket = planned[0]?.fingerprintKey as string;
+
+    const chunks = chunkWrites(planned, { totals, buckets: new Map([[bucket, { rev: 4 }]]) }, 3);
+
+    expect(chunks.map((c) => c.trades.map((p) => p.trade.tradeId))).toEqual([
+      ['T-1', 'T-3'],
+      ['T-4', 'T-2'],
+    ]);
+    expect(chunks.map((c) => c.fingerprints.find((f) => f.key === bucket)?.expectedRev)).toEqual([4, 5]);
+    expect(chunks.map((c) => c.fingerprints.map((f) => f.expectedRev))).toEqual([
+      [4, 0],
+      [0, 5],
+    ]);
   });
 
   it('when trades share a fingerprint bucket, then the bucket is one item listing them all', () => {
     // Identical trades 10 s apart: same fingerprint, same minute-wide bucket.
     const planned = plan([t('T-1'), t('T-2', { tradeTime: '2025-03-10T14:30:10Z' })]);
 
-    const [chunk] = chunkWrites(planned, new Map(), 100);
+    const [chunk] = chunkWrites(planned, { totals: new Map(), buckets: new Map() }, 100);
 
+    // Each entry is the version's record: its outcome and what it counted (the duplicate counted nothing).
     expect(chunk?.fingerprints).toEqual([
       {
         key: expect.stringMatching(/^ACC-001\|AAPL\|BUY\|100\|197\.1#60000#\d+$/) as string,
+        accountId: 'ACC-001',
+        expectedRev: 0,
         entries: [
-          { tradeId: 'T-1', version: 1, tradeTimeMs: Date.parse(TRADE_TIME) },
-          { tradeId: 'T-2', version: 1, tradeTimeMs: Date.parse('2025-03-10T14:30:10Z') },
+          {
+            tradeId: 'T-1',
+            version: 1,
+            tradeTimeMs: Date.parse(TRADE_TIME),
+            judgement: {
+              status: 'VALIDATED',
+              failures: [],
+              validatedAt: NOW.toISOString(),
+              counted: 19_710,
+              dayKey: DAY,
+            },
+          },
+          {
+            tradeId: 'T-2',
+            version: 1,
+            tradeTimeMs: Date.parse('2025-03-10T14:30:10Z'),
+            judgement: {
+              status: 'REJECTED',
+              failures: planned[1]?.outcome.failures,
+              validatedAt: NOW.toISOString(),
+              counted: 0,
+              dayKey: undefined,
+            },
+          },
         ],
       },
     ]);
+    expect(planned[1]?.outcome.failures.map((f) => f.ruleId)).toEqual(['PROBABLE_DUPLICATE']);
   });
 
   it('when everything fits, then there is one chunk', () => {
-    expect(chunkWrites(plan([t('T-1'), t('T-2', { quantity: 2 })]), totals, 100)).toHaveLength(1);
+    expect(chunkWrites(plan([t('T-1'), t('T-2', { quantity: 2 })]), read, 100)).toHaveLength(1);
   });
 });

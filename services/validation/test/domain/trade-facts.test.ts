@@ -3,6 +3,7 @@ import {
   duplicateFingerprint,
   fingerprintBucketKey,
   fingerprintBucketKeysAround,
+  fingerprintBucketKeysToRead,
   parseDailyTotalKey,
   referenceFor,
   tradeDayOf,
@@ -39,6 +40,19 @@ describe('trade facts', () => {
     }
     // A window of 0 still yields usable keys (only trades at the same millisecond match then).
     expect(fingerprintBucketKeysAround(fp, at, 0)).toHaveLength(3);
+  });
+
+  it("when an amendment names the version it replaces, then that version's own bucket is read with the buckets around the trade", () => {
+    const amended = aTrade({ version: 2, price: 198, previous: { version: 1, price: 197.1, quantity: 100 } });
+    const at = Date.parse(amended.tradeTime);
+
+    expect(fingerprintBucketKeysToRead(amended, 60_000)).toEqual([
+      ...fingerprintBucketKeysAround('ACC-001|AAPL|BUY|100|198', at, 60_000),
+      fingerprintBucketKey('ACC-001|AAPL|BUY|100|197.1', at, 60_000),
+    ]);
+    expect(fingerprintBucketKeysToRead(aTrade(), 60_000)).toEqual(
+      fingerprintBucketKeysAround('ACC-001|AAPL|BUY|100|197.1', at, 60_000),
+    );
   });
 
   it("when the market is known, then the day is the market's; otherwise it is the UTC date", () => {

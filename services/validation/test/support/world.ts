@@ -66,6 +66,15 @@ export interface StoredTotal {
   rev: number;
 }
 
+/** One trade version's record in its fingerprint bucket, as stored. */
+export interface RecordedEntry {
+  bucket: string;
+  tradeId: string;
+  version: number;
+  status: string;
+  counted: number;
+}
+
 /** The run's bus, tables, reference data and instances. */
 export class World {
   readonly adapter = ADAPTER;
@@ -263,22 +272,32 @@ export class World {
     return out.Item === undefined ? undefined : { total: Number(out.Item.total), rev: Number(out.Item.rev) };
   }
 
-  /** Every recorded outcome item, read straight from the table. */
-  async recordedOutcomes(): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
+  /** Every recorded trade version (an entry of a fingerprint bucket), read straight from the table. */
+  async recordedEntries(): Promise<RecordedEntry[]> {
+    const entries: RecordedEntry[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.clients.doc.send(
         new ScanCommand({
-          TableName: this.tables.outcomes.name,
+          TableName: this.tables.fingerprints.name,
           ExclusiveStartKey: start,
           ConsistentRead: true,
         }),
       );
-      items.push(...(out.Items ?? []));
+      for (const item of out.Items ?? []) {
+        for (const entry of (item.entries ?? []) as Record<string, unknown>[]) {
+          entries.push({
+            bucket: String(item.bucket),
+            tradeId: String(entry.tradeId),
+            version: Number(entry.version),
+            status: String(entry.status),
+            counted: Number(entry.counted ?? 0),
+          });
+        }
+      }
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
-    return items;
+    return entries;
   }
 
   /** Starts a validation instance in the run's group; `env` adds or overrides variables. */
