@@ -27,6 +27,7 @@ import {
 } from 'kafkajs';
 import { backoffDelay, sleep, type BackoffOptions } from '../backoff';
 import { processRecords } from './delivery';
+import { fixKafkajsRequestQueue } from './kafkajs-request-queue';
 import type { EncodedRecord, RawRecord } from './envelope';
 import { noopBusObserver, type BusObserver } from './observer';
 import {
@@ -54,6 +55,9 @@ const STABLE_MEMBERSHIP_MS = 60_000;
 const PRODUCER_MAX_RETRY_MS = 1000;
 // kafkajs warns about any retry count on an idempotent producer; ours is bounded on purpose (see above).
 const LIMITED_RETRIES_WARNING = 'Limiting retries for the idempotent producer';
+
+// kafkajs 2.2.4 spins a 1 ms timer per broker connection (see kafkajs-request-queue.ts).
+fixKafkajsRequestQueue();
 
 /** Producer retries whose waits (100 ms doubling up to 1 s) add up to about `publishTimeoutMs`. */
 function retriesWithin(publishTimeoutMs: number): number {

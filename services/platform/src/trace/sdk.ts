@@ -1,12 +1,17 @@
 import { context, propagation, ProxyTracerProvider, trace } from '@opentelemetry/api';
-import { getBooleanFromEnv } from '@opentelemetry/core';
+import { getBooleanFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
-import { SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  NoopSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export interface TracingOptions {
@@ -46,7 +51,8 @@ function carriesTraceparent(request: UndiciRequest): boolean {
 /**
  * Starts the OpenTelemetry Node SDK: traces to the exporter the standard variables select
  * (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_TRACES_EXPORTER`, `OTEL_TRACES_SAMPLER`, `OTEL_SDK_DISABLED`, …,
- * which the SDK reads itself), W3C trace-context and baggage propagation (unless `OTEL_PROPAGATORS`
+ * which the SDK reads itself), or nowhere when none of `EXPORT_VARIABLES` is set (spans are recorded, not
+ * exported), W3C trace-context and baggage propagation (unless `OTEL_PROPAGATORS`
  * chooses others), and the http, express, aws-sdk and undici instrumentations. A second call returns the
  * running instance.
  *
@@ -58,7 +64,7 @@ export function startTracing({ serviceName, exporter }: TracingOptions): Tracing
   const sdk = new NodeSDK({
     // Ours is the default; the environment detector (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES) wins.
     resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName })),
-    ...(exporter === undefined ? {} : { spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+    ...spanProcessorsFor(exporter),
     // Metrics are prom-client's /metrics and logs are pino's stdout; without these the SDK would also
     // push OTLP metrics and logs by default, to a collector that is not there.
     metricReaders: [],
@@ -94,6 +100,29 @@ export function startTracing({ serviceName, exporter }: TracingOptions): Tracing
   };
   running = tracing;
   return tracing;
+}
+
+/** The variables that name where spans go; without any of them the SDK would export to localhost:4318. */
+export const EXPORT_VARIABLES = [
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+] as const;
+
+/** Whether the environment (read through `read`) names an exporter or an OTLP endpoint for the spans. */
+export function exportConfigured(read: (name: string) => string | undefined = getStringFromEnv): boolean {
+  return EXPORT_VARIABLES.some((name) => (read(name) ?? '').trim() !== '');
+}
+
+/**
+ * The span processors: the given exporter's, else the SDK's own choice when the variables name an exporter or
+ * endpoint, else one that drops every span. Spans are still recorded then (trace ids in the logs and the
+ * `traceresponse` header, context across HTTP and Kafka), but none is serialised or sent: the SDK's default
+ * would batch every span and post it to an OTLP collector on localhost:4318 that nothing runs, every 5 s.
+ */
+function spanProcessorsFor(exporter: SpanExporter | undefined): { spanProcessors?: SpanProcessor[] } {
+  if (exporter !== undefined) return { spanProcessors: [new SimpleSpanProcessor(exporter)] };
+  return exportConfigured() ? {} : { spanProcessors: [new NoopSpanProcessor()] };
 }
 
 /** The http, express, aws-sdk and undici instrumentations (constructing one patches its module). */

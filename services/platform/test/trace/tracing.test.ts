@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SpanKind } from '@opentelemetry/api';
 import { REGISTER_TS } from '../../../../tests/support/paths';
+import { exportConfigured } from '../../src/trace/sdk';
 
 const run = promisify(execFile);
 const fixtures = join(__dirname, 'fixtures');
@@ -61,6 +62,18 @@ describe('startTracing with the HTTP server', () => {
     expect(observed.sameHandle).toBe(true);
   }, 30_000);
 
+  it('when no variable names an exporter or endpoint, then spans are still recorded for the trace ids but none is exported', async () => {
+    const observed = await observe(`00-${traceId}-${callerSpanId}-01`, { FIXTURE_EXPORTER: 'env' });
+
+    expect(observed.status).toBe(200);
+    expect(observed.traceresponse).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const requestLines = observed.logs.filter((l) => l.request_id === 'fixture-1');
+    expect(requestLines.length).toBeGreaterThan(0);
+    expect(requestLines.every((l) => l.trace_id === traceId)).toBe(true);
+    // The test's in-memory exporter is not installed in this mode: nothing reached it.
+    expect(observed.spans).toEqual([]);
+  }, 30_000);
+
   it('when OTEL_SDK_DISABLED is true, then nothing is traced and the server still answers', async () => {
     const observed = await observe(`00-${traceId}-${callerSpanId}-01`, { OTEL_SDK_DISABLED: 'true' });
 
@@ -68,4 +81,26 @@ describe('startTracing with the HTTP server', () => {
     expect(observed.spans).toEqual([]);
     expect(observed.traceresponse).toBeNull();
   }, 30_000);
+});
+
+describe('exportConfigured', () => {
+  const env =
+    (vars: Record<string, string>) =>
+    (name: string): string | undefined =>
+      vars[name];
+
+  it('when no OTEL variable names an exporter or endpoint, then spans are not exported', () => {
+    expect(exportConfigured(env({}))).toBe(false);
+    expect(
+      exportConfigured(env({ OTEL_EXPORTER_OTLP_ENDPOINT: '  ', OTEL_TRACES_SAMPLER: 'always_on' })),
+    ).toBe(false);
+  });
+
+  it('when an endpoint or an exporter is named, then the SDK exports as the variables say', () => {
+    expect(exportConfigured(env({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:14318' }))).toBe(true);
+    expect(exportConfigured(env({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/v1/traces' }))).toBe(
+      true,
+    );
+    expect(exportConfigured(env({ OTEL_TRACES_EXPORTER: 'console' }))).toBe(true);
+  });
 });
