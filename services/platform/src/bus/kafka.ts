@@ -3,8 +3,10 @@
  * request in flight so retries cannot reorder, batches sent with `sendBatch`. Consumers: one kafkajs
  * consumer per subscription, `eachBatch` with auto-resolve off, so only offsets of records the shared
  * delivery path finished (handled or dead-lettered) are resolved and committed; the dead letter is
- * acknowledged before its offset is resolved. Stopping a kafkajs consumer waits for the batch in hand,
- * which is how `close()` lets in-flight handlers finish.
+ * acknowledged before its offset is resolved. Resolved offsets are committed at most every
+ * `COMMIT_INTERVAL_MS` (during a batch, or by a timer after it), and at once when the member closes or its
+ * group starts rebalancing; kafkajs' own auto-commit would send one commit per batch. `close()` lets the
+ * batch in hand finish, commits, then stops the kafkajs consumer.
  *
  * A crashed consumer is restarted a bounded number of times; after that (or at once for a crash that
  * cannot heal) `failed` rejects, so the process stops instead of running on without its consumer.
@@ -51,6 +53,9 @@ import { publishTraced } from './publishing';
 
 // A member that stayed in its group this long since its last (re)join counts as healthy again.
 const STABLE_MEMBERSHIP_MS = 60_000;
+// Longest a finished record's offset waits for its commit. kafkajs' autoCommit commits after every batch,
+// which at a few messages per batch is an OffsetCommit request (and a __consumer_offsets write) per message.
+export const COMMIT_INTERVAL_MS = 1000;
 // Longest wait between two attempts of a send.
 const PRODUCER_MAX_RETRY_MS = 1000;
 // kafkajs warns about any retry count on an idempotent producer; ours is bounded on purpose (see above).
@@ -567,6 +572,11 @@ class KafkaSubscription implements SubscriptionHandle {
   private joinedAt = 0;
   private closed: Promise<void> | undefined;
   private detachSignal: (() => void) | undefined;
+  /** Batches being processed (several with `concurrency` > 1); close() lets them finish before committing. */
+  private readonly inHand = new Set<Promise<void>>();
+  /** The latest batch's payload: its consumer group commits what the member resolved, outside a batch too. */
+  private lastBatch: EachBatchPayload | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly subscription: Subscription,
@@ -595,9 +605,14 @@ class KafkaSubscription implements SubscriptionHandle {
       this.closing.abort();
       this.detachSignal?.();
       clearTimeout(this.restartTimer);
+      clearTimeout(this.commitTimer);
       // A start or restart still joining would otherwise finish after the disconnect and run on.
       await Promise.allSettled([this.starting, this.restarting]);
-      // disconnect() stops first: the fetch loop ends, the batch in hand finishes, resolved offsets are committed.
+      // The batches in hand finish (no new record starts once closing), then what they finished is committed
+      // while the member is still in its group, so the next member starts right after it.
+      await Promise.allSettled([...this.inHand]);
+      await this.commitResolved();
+      // disconnect() stops the fetch loop and leaves the group.
       await this.consumer.disconnect();
       this.deps.forget(this);
     })();
@@ -610,6 +625,8 @@ class KafkaSubscription implements SubscriptionHandle {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.joinedAt = Date.now();
     });
+    // kafkajs rejoins right after this event; a commit sent first still counts for the generation ending.
+    this.consumer.on(this.consumer.events.REBALANCING, () => void this.commitResolved());
     await this.consumer.connect();
     this.assertStarting();
     await this.consumer.subscribe({
@@ -684,10 +701,11 @@ class KafkaSubscription implements SubscriptionHandle {
 
   /** Resolves once kafkajs has joined the group or crashed trying (it reports both by resolving). */
   private run(): Promise<void> {
+    this.lastBatch = undefined;
     return this.consumer.run({
-      autoCommit: true,
-      // Commit resolved offsets at least every second inside long batches, not only at batch end.
-      autoCommitInterval: 1000,
+      // Commits are ours (see COMMIT_INTERVAL_MS); the interval is what `commitOffsetsIfNecessary` honours.
+      autoCommit: false,
+      autoCommitInterval: COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: Math.max(1, this.subscription.concurrency ?? 1),
       eachBatch: (payload) => this.eachBatch(payload),
@@ -695,6 +713,18 @@ class KafkaSubscription implements SubscriptionHandle {
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    this.lastBatch = payload;
+    const work = this.processBatch(payload);
+    this.inHand.add(work);
+    try {
+      await work;
+    } finally {
+      this.inHand.delete(work);
+    }
+    this.scheduleCommit();
+  }
+
+  private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const topic = this.deps.unwire(batch.topic);
     const records = batch.messages.map((m): RawRecord => ({
@@ -714,22 +744,67 @@ class KafkaSubscription implements SubscriptionHandle {
         closing: this.closing.signal,
         isStale: () => !payload.isRunning() || payload.isStale(),
         deadLetter: this.deps.deadLetter,
-        // A rebalance error from here propagates: kafkajs commits what was resolved, then rejoins.
-        heartbeat: () => payload.heartbeat(),
+        // A rebalance error from here propagates (after a commit of what was resolved); kafkajs rejoins.
+        heartbeat: () => this.heartbeat(payload),
       },
       records,
       async (record) => {
         payload.resolveOffset(record.offset);
+        // Commits only once COMMIT_INTERVAL_MS passed since the last commit.
         await payload.commitOffsetsIfNecessary();
-        await payload.heartbeat();
+        await this.heartbeat(payload);
       },
     );
     // Progress: whatever crashed this member before has healed.
     this.restarts = 0;
   }
 
+  /** A heartbeat; when the group is rebalancing, what was resolved is committed before the error propagates. */
+  private async heartbeat(payload: EachBatchPayload): Promise<void> {
+    try {
+      await payload.heartbeat();
+    } catch (err) {
+      if (isRebalanceError(err)) await this.commitResolved(payload);
+      throw err;
+    }
+  }
+
+  /** Commits what is resolved within COMMIT_INTERVAL_MS, unless a batch does it first or nothing waits. */
+  private scheduleCommit(): void {
+    if (this.commitTimer !== undefined || this.closing.signal.aborted) return;
+    const payload = this.lastBatch;
+    if (payload === undefined || payload.uncommittedOffsets().topics.length === 0) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.commitResolved(payload);
+    }, COMMIT_INTERVAL_MS);
+    // A commit due must not keep a process alive that has nothing else to do (close() commits anyway).
+    this.commitTimer.unref();
+  }
+
+  /**
+   * Commits every offset the member resolved and has not committed, through the consumer group of its latest
+   * batch while that consumer runs. A failure is logged, not thrown: the offsets are committed later, or their
+   * records are delivered again (at least once), which is what a lost kafkajs auto-commit meant as well.
+   */
+  private async commitResolved(payload = this.lastBatch): Promise<void> {
+    if (payload === undefined || !payload.isRunning()) return;
+    try {
+      const offsets = payload.uncommittedOffsets();
+      if (offsets.topics.length > 0) await payload.commitOffsetsIfNecessary(offsets);
+    } catch (err) {
+      this.logger.warn(
+        { group: this.subscription.group, err: err instanceof Error ? err.message : String(err) },
+        'committing consumed offsets failed; they are committed later or their records delivered again',
+      );
+    }
+  }
+
   /** kafkajs stopped the consumer after an error it gave up on (it has disconnected it already). */
   private crashed(error: Error): void {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    this.lastBatch = undefined;
     const sub = this.subscription;
     const retriable = isRetriableCrash(error);
     this.logger.error(
