@@ -130,6 +130,10 @@ function instrumentations(): NonNullable<NodeSDKConfiguration['instrumentations'
   return [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
+      // The only node:http client is the AWS SDK's, whose call already has its span (the aws-sdk one, which
+      // suppresses its HTTP span); the wrapper still parsed, injected and bound every DynamoDB request.
+      // Outgoing HTTP of our own goes through undici, traced below.
+      disableOutgoingRequestInstrumentation: true,
     }),
     // Router and handler spans name the route; a span per middleware would only add noise.
     new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
