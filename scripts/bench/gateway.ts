@@ -16,9 +16,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { summariseProfile, type HotSpot } from './lib/cpu-profile';
 import { readBlock, writeBlock } from './lib/doc-block';
 import { fixedRate, maxRate, type FixedRateResult, type MaxRateResult, type Target } from './lib/load';
@@ -48,6 +49,13 @@ const NICE =
   process.env.BENCH_NICE === undefined || process.env.BENCH_NICE === ''
     ? undefined
     : Number(process.env.BENCH_NICE);
+/** Worker processes of the same-resources pair: nginx's `worker_processes` and the gateway's GATEWAY_WORKERS. */
+const WORKERS = 2;
+/** What the cluster primary logs once every worker listens (services/gateway/src/cluster.ts). */
+const WORKERS_LISTENING = 'every gateway worker listens';
+/** The gateway's sampler: the standard OTEL_TRACES_SAMPLER (and _ARG); always_on samples every request. */
+const SAMPLER = process.env.BENCH_TRACES_SAMPLER || 'always_on';
+const SAMPLER_ARG = process.env.BENCH_TRACES_SAMPLER_ARG || undefined;
 /** The whole run, start-up and teardown included, stays under 3 minutes. */
 const DEADLINE_MS = 175_000;
 /** The endpoint loaded: the trades service's `GET /v1/trades/<id>`, answered by a stub with a fixed trade. */
@@ -82,6 +90,9 @@ interface Environment {
   nodeFloor: Loaded;
   gateway: Loaded;
   gatewayProcess: Started;
+  /** The same-resources pair: nginx with WORKERS worker processes, the gateway with GATEWAY_WORKERS=WORKERS. */
+  nginxWorkers: Loaded;
+  gatewayWorkers: Loaded;
   nginxVersion: string;
   cleanups: (() => Promise<void>)[];
 }
@@ -129,14 +140,30 @@ async function main(): Promise<void> {
 }
 
 async function startEverything(group: ProcessGroup, cleanups: (() => Promise<void>)[]): Promise<Environment> {
-  for (const name of ['upstream', 'otlp-sink', 'nginx', 'node-proxy', 'gateway'])
+  for (const name of [
+    'upstream',
+    'otlp-sink',
+    'nginx',
+    'nginx-workers',
+    'node-proxy',
+    'gateway',
+    'gateway-workers',
+  ])
     group.reapStale(name, RUN_DIR);
   const nginxVersion = ensureNginx();
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`make build\` first`);
 
-  const [upstreamPort, sinkPort, nginxPort, gatewayPort, adminPort, floorPort] = await Promise.all(
-    Array.from({ length: 6 }, () => freePort()),
-  );
+  const [
+    upstreamPort,
+    sinkPort,
+    nginxPort,
+    gatewayPort,
+    adminPort,
+    floorPort,
+    nginxWorkersPort,
+    gatewayWorkersPort,
+    adminWorkersPort,
+  ] = await Promise.all(Array.from({ length: 9 }, () => freePort()));
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
   const upstream = group.start('upstream', process.execPath, [
     '-r',
@@ -159,6 +186,16 @@ async function startEverything(group: ProcessGroup, cleanups: (() => Promise<voi
   const nginx = startNginx(group, nginxDir, nginxPort ?? 0, upstreamUrl);
   const nginxUrl = `http://127.0.0.1:${nginxPort}`;
   await waitForHttp(`${nginxUrl}${ENDPOINT}`, { timeoutMs: 15_000, status: 200, process: nginx });
+  const nginxWorkers = startNginx(group, join(RUN_DIR, 'nginx-workers'), nginxWorkersPort ?? 0, upstreamUrl, {
+    workers: WORKERS,
+    name: 'nginx-workers',
+  });
+  const nginxWorkersUrl = `http://127.0.0.1:${nginxWorkersPort}`;
+  await waitForHttp(`${nginxWorkersUrl}${ENDPOINT}`, {
+    timeoutMs: 15_000,
+    status: 200,
+    process: nginxWorkers,
+  });
 
   const floor = group.start('node-proxy', process.execPath, [
     '-r',
@@ -177,43 +214,56 @@ async function startEverything(group: ProcessGroup, cleanups: (() => Promise<voi
   const apiKey = `tfk_bench${randomBytes(4).toString('hex')}_${randomBytes(32).toString('base64url')}`;
   const profileDir = join(RUN_DIR, 'profile');
   if (PROFILE) rmSync(profileDir, { recursive: true, force: true });
+  const gatewayEnv = (port: number | undefined, admin: number | undefined, workers: number) => ({
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    HTTP_HOST: '127.0.0.1',
+    GATEWAY_HTTP_PORT: `${port}`,
+    GATEWAY_ADMIN_HTTP_PORT: `${admin}`,
+    GATEWAY_ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+    GATEWAY_UPSTREAM_TRADES_URL: upstreamUrl,
+    GATEWAY_UPSTREAM_REFERENCE_DATA_URL: upstreamUrl,
+    GATEWAY_UPSTREAM_VALIDATION_URL: upstreamUrl,
+    GATEWAY_WORKERS: `${workers}`,
+    // The demo consumer: every scope, and a plan (10,000/s, burst 20,000) far above what one core serves here.
+    GATEWAY_DEMO_CONSUMER: 'true',
+    GATEWAY_DEMO_API_KEY: apiKey,
+    DYNAMODB_ENDPOINT: dynamodb,
+    TABLE_PREFIX: tablePrefix,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // Tracing on: spans exported over OTLP/HTTP to the local sink, sampled as SAMPLER says.
+    OTEL_SDK_DISABLED: TRACING ? 'false' : 'true',
+    OTEL_TRACES_SAMPLER: SAMPLER,
+    ...(SAMPLER_ARG === undefined ? {} : { OTEL_TRACES_SAMPLER_ARG: SAMPLER_ARG }),
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
+    OTEL_SERVICE_NAME: 'gateway-bench',
+  });
   const gatewayProcess = group.start(
     'gateway',
     process.execPath,
     [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), GATEWAY_MAIN],
-    {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      HTTP_HOST: '127.0.0.1',
-      GATEWAY_HTTP_PORT: `${gatewayPort}`,
-      GATEWAY_ADMIN_HTTP_PORT: `${adminPort}`,
-      GATEWAY_ADMIN_TOKEN: randomBytes(24).toString('base64url'),
-      GATEWAY_UPSTREAM_TRADES_URL: upstreamUrl,
-      GATEWAY_UPSTREAM_REFERENCE_DATA_URL: upstreamUrl,
-      GATEWAY_UPSTREAM_VALIDATION_URL: upstreamUrl,
-      // The demo consumer: every scope, and a plan (10,000/s, burst 20,000) far above what one core serves here.
-      GATEWAY_DEMO_CONSUMER: 'true',
-      GATEWAY_DEMO_API_KEY: apiKey,
-      DYNAMODB_ENDPOINT: dynamodb,
-      TABLE_PREFIX: tablePrefix,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // Tracing on: every request sampled, spans exported over OTLP/HTTP to the local sink.
-      OTEL_SDK_DISABLED: TRACING ? 'false' : 'true',
-      OTEL_TRACES_SAMPLER: 'always_on',
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}`,
-      OTEL_SERVICE_NAME: 'gateway-bench',
-    },
+    gatewayEnv(gatewayPort, adminPort, 1),
   );
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   await waitForHttp(`${gatewayUrl}/readyz`, { timeoutMs: 60_000, status: 200, process: gatewayProcess });
   const headers = { 'x-api-key': apiKey };
-  const probe = await fetch(`${gatewayUrl}${ENDPOINT}`, { headers });
-  await probe.body?.cancel();
-  if (probe.status !== 200)
-    throw new Error(
-      `the gateway answered ${probe.status} to the benchmark's key; see ${gatewayProcess.logFile}`,
-    );
+  await probeGateway(gatewayUrl, headers, gatewayProcess);
+  // Started after the first: the tables and the demo consumer exist by then.
+  const gatewayWorkersProcess = group.start(
+    'gateway-workers',
+    process.execPath,
+    [GATEWAY_MAIN],
+    gatewayEnv(gatewayWorkersPort, adminWorkersPort, WORKERS),
+  );
+  const gatewayWorkersUrl = `http://127.0.0.1:${gatewayWorkersPort}`;
+  await waitForHttp(`${gatewayWorkersUrl}/readyz`, {
+    timeoutMs: 60_000,
+    status: 200,
+    process: gatewayWorkersProcess,
+  });
+  await waitForWorkers(gatewayWorkersProcess, 60_000);
+  await probeGateway(gatewayWorkersUrl, headers, gatewayWorkersProcess);
 
   return {
     group,
@@ -222,9 +272,34 @@ async function startEverything(group: ProcessGroup, cleanups: (() => Promise<voi
     nodeFloor: { name: 'node floor', url: `${floorUrl}${ENDPOINT}`, pid: floor.pid },
     gateway: { name: 'gateway', url: `${gatewayUrl}${ENDPOINT}`, headers, pid: gatewayProcess.pid },
     gatewayProcess,
+    nginxWorkers: { name: `nginx ×${WORKERS}`, url: `${nginxWorkersUrl}${ENDPOINT}`, pid: nginxWorkers.pid },
+    gatewayWorkers: {
+      name: `gateway ×${WORKERS}`,
+      url: `${gatewayWorkersUrl}${ENDPOINT}`,
+      headers,
+      pid: gatewayWorkersProcess.pid,
+    },
     nginxVersion,
     cleanups,
   };
+}
+
+/** One request with the benchmark's key: it must be a 200, or the run stops (the log says why). */
+async function probeGateway(url: string, headers: Record<string, string>, process: Started): Promise<void> {
+  const probe = await fetch(`${url}${ENDPOINT}`, { headers });
+  await probe.body?.cancel();
+  if (probe.status !== 200)
+    throw new Error(`the gateway answered ${probe.status} to the benchmark's key; see ${process.logFile}`);
+}
+
+/** Waits for the cluster primary's line saying every worker listens (the first one alone answers before). */
+async function waitForWorkers(process: Started, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!readFileSync(process.logFile, 'utf8').includes(WORKERS_LISTENING)) {
+    if (Date.now() > deadline)
+      throw new Error(`the gateway's workers did not all listen; see ${process.logFile}`);
+    await sleep(100);
+  }
 }
 
 /** DynamoDB Local at DYNAMODB_ENDPOINT or the default address; started (and stopped afterwards) when silent. */
@@ -283,7 +358,7 @@ interface Row {
 }
 
 async function measure(env: Environment, machine: Machine): Promise<void> {
-  const targets = [env.direct, env.nginx, env.nodeFloor, env.gateway];
+  const targets = [env.direct, env.nginx, env.nodeFloor, env.gateway, env.nginxWorkers, env.gatewayWorkers];
   // Two rounds, the targets taking turns, and the better of each target's two runs: other work on the machine
   // only ever lowers a run's figures, and taking turns spreads a busy moment over the targets.
   const rows: Row[] = [];
@@ -304,25 +379,32 @@ async function measure(env: Environment, machine: Machine): Promise<void> {
     }
   }
   const byName = (name: string): Row => rows.find((r) => r.target.name === name) as Row;
-  const rate = Math.max(1, Math.floor(byName('gateway').max.rps / 2));
-  for (const row of rows) {
-    say(`${row.target.name}: ${WARMUP_S} + ${DURATION_S} s at ${rate} requests/s`);
-    row.fixed = await fixedRate(row.target, {
+  const gateway = byName(env.gateway.name);
+  const direct = byName(env.direct.name);
+  const nginx = byName(env.nginx.name);
+  const floor = byName(env.nodeFloor.name);
+  const gatewayN = byName(env.gatewayWorkers.name);
+  const nginxN = byName(env.nginxWorkers.name);
+  // Latency at half of each gateway's maximum, against direct calls and nginx at the same rate. (The node
+  // floor's maximum and CPU are what it is here for: its latency run is left out to keep the run short.)
+  const rate = Math.max(1, Math.floor(gateway.max.rps / 2));
+  const rateN = Math.max(1, Math.floor(gatewayN.max.rps / 2));
+  const latency = async (row: Row, at: number): Promise<FixedRateResult> => {
+    say(`${row.target.name}: ${WARMUP_S} + ${DURATION_S} s at ${at} requests/s`);
+    return fixedRate(row.target, {
       connections: CONNECTIONS,
       durationS: DURATION_S,
-      rate,
+      rate: at,
       warmupS: WARMUP_S,
     });
-  }
-  const problems = rows.flatMap((r) => {
-    const bad = r.max.non2xx + r.max.errors + (r.fixed?.non2xx ?? 0) + (r.fixed?.errors ?? 0);
-    return bad > 0 ? [`${r.target.name}: ${bad} requests not answered 2xx`] : [];
-  });
+  };
+  for (const row of [direct, nginx, gateway]) row.fixed = await latency(row, rate);
+  const directN = await latency(direct, rateN);
+  for (const row of [nginxN, gatewayN]) row.fixed = await latency(row, rateN);
+  const problems = [...rows.flatMap((r) => [r.max, r.fixed]), directN].flatMap((r) =>
+    r !== undefined && r.non2xx + r.errors > 0 ? [r] : [],
+  ).length;
 
-  const gateway = byName('gateway');
-  const direct = byName('direct');
-  const nginx = byName('nginx');
-  const floor = byName('node floor');
   const summary = {
     floorVsNginx: floor.max.rps / nginx.max.rps,
     cpuVsFloor: gateway.cpuMsPerRequest / floor.cpuMsPerRequest,
@@ -330,18 +412,42 @@ async function measure(env: Environment, machine: Machine): Promise<void> {
     throughputVsDirect: gateway.max.rps / direct.max.rps,
     addedP99Ms: (gateway.fixed?.p99Ms ?? NaN) - (direct.fixed?.p99Ms ?? NaN),
     addedP99VsNginxMs: (gateway.fixed?.p99Ms ?? NaN) - (nginx.fixed?.p99Ms ?? NaN),
+    workersVsNginxWorkers: gatewayN.max.rps / nginxN.max.rps,
+    workersAddedP99Ms: (gatewayN.fixed?.p99Ms ?? NaN) - directN.p99Ms,
+    workersAddedP99VsNginxMs: (gatewayN.fixed?.p99Ms ?? NaN) - (nginxN.fixed?.p99Ms ?? NaN),
   };
-  const table = renderTable(rows, rate);
+  const table = renderTable(rows, {
+    rate,
+    rateN,
+    directN,
+    workerNames: [nginxN.target.name, gatewayN.target.name],
+  });
+  const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   const verdict = [
-    `gateway/nginx throughput ${summary.throughputVsNginx.toFixed(2)} (target ≥ ${TARGET_THROUGHPUT_RATIO}): ${summary.throughputVsNginx >= TARGET_THROUGHPUT_RATIO ? 'met' : 'NOT met'}`,
+    `one process each — gateway/nginx throughput ${summary.throughputVsNginx.toFixed(2)} (target ≥ ${TARGET_THROUGHPUT_RATIO}): ${met(summary.throughputVsNginx >= TARGET_THROUGHPUT_RATIO)}`,
+    `${WORKERS} workers each — gateway ×${WORKERS}/nginx ×${WORKERS} throughput ${summary.workersVsNginxWorkers.toFixed(2)} (target ≥ ${TARGET_THROUGHPUT_RATIO}): ${met(summary.workersVsNginxWorkers >= TARGET_THROUGHPUT_RATIO)}`,
     `gateway/direct throughput ${summary.throughputVsDirect.toFixed(2)}`,
-    `added p99 at ${rate}/s: ${summary.addedP99Ms.toFixed(2)} ms over direct (target ≤ ${TARGET_ADDED_P99_MS} ms: ${summary.addedP99Ms <= TARGET_ADDED_P99_MS ? 'met' : 'NOT met'}), ${summary.addedP99VsNginxMs.toFixed(2)} ms over nginx`,
-    `node floor/nginx throughput ${summary.floorVsNginx.toFixed(2)}: the most any Node proxy gets here; the gateway uses ${summary.cpuVsFloor.toFixed(1)}× the floor's CPU per request`,
+    `added p99 at ${rate}/s (half the gateway's maximum): ${summary.addedP99Ms.toFixed(2)} ms over direct (target ≤ ${TARGET_ADDED_P99_MS} ms: ${met(summary.addedP99Ms <= TARGET_ADDED_P99_MS)}), ${summary.addedP99VsNginxMs.toFixed(2)} ms over nginx`,
+    `added p99 at ${rateN}/s (half gateway ×${WORKERS}'s maximum): ${summary.workersAddedP99Ms.toFixed(2)} ms over direct (direct's p99 ${directN.p99Ms.toFixed(2)} ms at that rate; target ≤ ${TARGET_ADDED_P99_MS} ms: ${met(summary.workersAddedP99Ms <= TARGET_ADDED_P99_MS)}), ${summary.workersAddedP99VsNginxMs.toFixed(2)} ms over nginx ×${WORKERS}`,
+    `node floor/nginx throughput ${summary.floorVsNginx.toFixed(2)}: the most one Node proxy process gets here; the gateway uses ${summary.cpuVsFloor.toFixed(1)}× the floor's CPU per request`,
   ];
   process.stdout.write(`\n${table}\n\n${verdict.join('\n')}\n`);
-  for (const problem of problems) process.stdout.write(`warning: ${problem}\n`);
+  if (problems > 0) process.stdout.write(`warning: ${problems} measurements had requests not answered 2xx\n`);
+  for (const r of rows) {
+    const bad = r.max.non2xx + r.max.errors + (r.fixed?.non2xx ?? 0) + (r.fixed?.errors ?? 0);
+    if (bad > 0) process.stdout.write(`warning: ${r.target.name}: ${bad} requests not answered 2xx\n`);
+  }
   if (WRITE_DOC) {
-    recordMeasurement({ machine, table, verdict, rows, rate, summary, nginxVersion: env.nginxVersion });
+    recordMeasurement({
+      machine,
+      table,
+      verdict,
+      rows,
+      rate,
+      rateN,
+      summary,
+      nginxVersion: env.nginxVersion,
+    });
     say(`wrote the gateway block of ${DOC}`);
   }
 }
@@ -350,14 +456,31 @@ function ms(value: number | undefined): string {
   return value === undefined ? '—' : value.toFixed(2);
 }
 
-function renderTable(rows: Row[], rate: number): string {
+interface TableRates {
+  rate: number;
+  rateN: number;
+  /** Direct calls at `rateN`, the baseline of the workers' pair. */
+  directN: FixedRateResult;
+  /** The rows measured at `rateN`. */
+  workerNames: string[];
+}
+
+function renderTable(rows: Row[], { rate, rateN, directN, workerNames }: TableRates): string {
+  const line = (name: string, max: string, cpu: string, at: string, fixed: FixedRateResult | undefined) =>
+    `| ${name} | ${max} | ${cpu} | ${at} | ${ms(fixed?.p50Ms)} | ${ms(fixed?.p90Ms)} | ${ms(fixed?.p99Ms)} | ${ms(fixed?.maxMs)} |`;
   const lines = [
-    `| target | max requests/s | CPU ms/request | p50 ms at ${rate}/s | p90 ms | p99 ms | max ms |`,
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...rows.map(
-      (r) =>
-        `| ${r.target.name} | ${Math.round(r.max.rps)} | ${r.cpuMsPerRequest.toFixed(3)} | ${ms(r.fixed?.p50Ms)} | ${ms(r.fixed?.p90Ms)} | ${ms(r.fixed?.p99Ms)} | ${ms(r.fixed?.maxMs)} |`,
+    '| target | max requests/s | CPU ms/request | latency at requests/s | p50 ms | p90 ms | p99 ms | max ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) =>
+      line(
+        r.target.name,
+        `${Math.round(r.max.rps)}`,
+        r.cpuMsPerRequest.toFixed(3),
+        r.fixed === undefined ? '—' : `${workerNames.includes(r.target.name) ? rateN : rate}`,
+        r.fixed,
+      ),
     ),
+    line(`direct (at gateway ×${WORKERS}'s half)`, '', '', `${rateN}`, directN),
   ];
   return lines.join('\n');
 }
@@ -368,17 +491,30 @@ interface BlockInput {
   verdict: string[];
   rows: Row[];
   rate: number;
-  summary: { throughputVsNginx: number; throughputVsDirect: number; addedP99Ms: number; cpuVsFloor: number };
+  rateN: number;
+  summary: {
+    throughputVsNginx: number;
+    throughputVsDirect: number;
+    addedP99Ms: number;
+    cpuVsFloor: number;
+    workersVsNginxWorkers: number;
+    workersAddedP99Ms: number;
+  };
   nginxVersion: string;
 }
 
-/** The block's parts: the last measurement, the last profile (BENCH_PROFILE=1), the history of measurements. */
+/**
+ * The block's parts: the last measurement, what changed and what it bought (written by hand from the runs'
+ * output, kept as is), the last profile (BENCH_PROFILE=1), the history of measurements.
+ */
+const CHANGES_START = '<!-- changes -->';
 const PROFILE_START = '<!-- profile -->';
 const HISTORY_START = '<!-- history -->';
 const HISTORY_LIMIT = 12;
 
 interface BlockParts {
   measurement: string;
+  changes: string;
   profile: string;
   history: string[];
 }
@@ -388,11 +524,13 @@ function currentBlock(): BlockParts {
   const text = readBlock(DOC, BLOCK) ?? '';
   const [beforeHistory = '', history = ''] = text.split(HISTORY_START);
   // The history's heading sits just before its marker: it is written again with the history.
-  const [measurement = '', profile = ''] = beforeHistory
+  const [measurementAndChanges = '', profile = ''] = beforeHistory
     .replace(/History \(newest first[\s\S]*$/, '')
     .split(PROFILE_START);
+  const [measurement = '', changes = ''] = measurementAndChanges.split(CHANGES_START);
   return {
     measurement: measurement.trim(),
+    changes: changes.trim(),
     profile: profile.trim(),
     history: history.split('\n').filter((l) => /^\| \d{4}-/.test(l)),
   };
@@ -404,6 +542,9 @@ function writeParts(parts: BlockParts): void {
     DOC,
     BLOCK,
     `${measurement}
+
+${CHANGES_START}
+${parts.changes}
 
 ${PROFILE_START}
 ${parts.profile || 'Not profiled yet: run `BENCH_PROFILE=1 make bench-gateway`.'}
@@ -424,13 +565,17 @@ function recordMeasurement(input: BlockInput): void {
   const { machine, summary } = input;
   const row = (name: string): Row | undefined => input.rows.find((r) => r.target.name === name);
   const rps = (name: string): number => Math.round(row(name)?.max.rps ?? 0);
-  const settings = [TRACING ? 'tracing on' : 'TRACING OFF', NICE === undefined ? '' : `nice ${NICE}`]
+  const settings = [
+    TRACING ? `tracing on (${samplerLine()})` : 'TRACING OFF',
+    NICE === undefined ? '' : `nice ${NICE}`,
+  ]
     .filter((x) => x !== '')
     .join(', ');
-  const note = [settings, LABEL.replace(/\|/g, '/')].filter((x) => x !== '').join('; ');
+  const pair = `×${WORKERS}: gateway ${rps(`gateway ×${WORKERS}`)}, nginx ${rps(`nginx ×${WORKERS}`)}, ${summary.workersVsNginxWorkers.toFixed(2)}, added p99 ${summary.workersAddedP99Ms.toFixed(2)}`;
+  const note = [settings, pair, LABEL.replace(/\|/g, '/')].filter((x) => x !== '').join('; ');
   const entry = `| ${machine.date} | ${machine.commit} | ${rps('direct')} | ${rps('nginx')} | ${rps('gateway')} | ${(row('gateway')?.cpuMsPerRequest ?? NaN).toFixed(3)} | ${summary.throughputVsNginx.toFixed(2)} | ${summary.addedP99Ms.toFixed(2)} | ${machine.loadAverage} | ${note} |`;
   const tracing = TRACING
-    ? 'tracing on (every request sampled, spans exported over OTLP/HTTP to a local sink process)'
+    ? `tracing on (OTEL_TRACES_SAMPLER=${samplerLine()}${SAMPLER === 'always_on' ? ': every request sampled' : ''}; spans exported over OTLP/HTTP to a local sink process)`
     : '**tracing off** (BENCH_TRACING=0)';
   const nice =
     NICE === undefined
@@ -444,20 +589,28 @@ The endpoint is \`GET ${ENDPOINT}\` answered by a stub upstream (node:http, a fi
 process), loaded (a) directly, (b) through the gateway with an API key (the demo consumer, plan 10,000/s), the
 rate limit and the daily quota counted, ${tracing} and an access log line per request, (c) through
 ${input.nginxVersion} as a plain reverse proxy (one worker, like the gateway's one Node process; keep-alive upstream
-connections; access log on), and (d) through the "node floor": the least a Node reverse proxy does (node:http,
+connections; access log on), (d) through the "node floor": the least a Node reverse proxy does (node:http,
 an undici keep-alive pool, the body piped back; no auth, logging, metrics or tracing), what any gateway written
-in Node stands on. Maximum: autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after a ${WARMUP_S} s warm-up, the
+in Node stands on, and (e) the same-resources pair: the gateway with \`GATEWAY_WORKERS=${WORKERS}\` (node:cluster)
+against nginx with \`worker_processes ${WORKERS}\` (never N gateway workers against one nginx worker). Maximum: autocannon, ${CONNECTIONS} connections, ${DURATION_S} s after a ${WARMUP_S} s warm-up, the
 better of ${MAX_ROUNDS} runs per target taken in turns; CPU
 ms/request is the CPU time (user + system, all threads) the target's own process (the upstream, nginx, the
 node floor, the gateway) used per request during that run; a busy machine skews it less than requests/s, though it still does.
 Latency: an open-loop generator (an undici pool of up to ${CONNECTIONS} connections) starting requests at an even
-${input.rate}/s, half the gateway's maximum, for ${DURATION_S} s after a ${WARMUP_S} s warm-up at that rate; from send to the body's end.
+rate, half the gateway's maximum (${input.rate}/s for the one-process targets, ${input.rateN}/s for the ×${WORKERS} pair, with
+direct calls measured again at that rate), for ${DURATION_S} s after a ${WARMUP_S} s warm-up at that rate; from send to the
+body's end. The load generator runs on the same ${machine.cores} cores as every target.
 
 ${input.table}
 
 ${input.verdict.map((v) => `- ${v}`).join('\n')}`;
   const previous = currentBlock();
-  writeParts({ measurement, profile: previous.profile, history: [entry, ...previous.history] });
+  writeParts({ ...previous, measurement, history: [entry, ...previous.history] });
+}
+
+/** The sampler as configured: `always_on`, or `parentbased_traceidratio=0.1`. */
+function samplerLine(): string {
+  return SAMPLER_ARG === undefined ? SAMPLER : `${SAMPLER}=${SAMPLER_ARG}`;
 }
 
 async function profile(env: Environment): Promise<void> {

@@ -58,6 +58,11 @@ export class ServiceProcess {
     });
   }
 
+  /** The process id (undefined when it could not be spawned). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -80,6 +80,9 @@ function routesFile() {
     });
 }
 
+/** The most worker processes `GATEWAY_WORKERS` may ask for. */
+export const MAX_WORKERS = 64;
+
 /** A whole number of at least 0. */
 function count() {
   return env.string().transform((value, ctx) => {
@@ -131,6 +134,14 @@ const settingsEnv = z.object({
   /** How long an open breaker refuses before it lets a probe through (half-open). */
   GATEWAY_BREAKER_RESET_TIMEOUT: env.durationMs().default(10_000),
   GATEWAY_BREAKER_WINDOW: env.durationMs().default(10_000),
+  /**
+   * Worker processes sharing the public and admin listeners (node:cluster); 1, the default, is one process
+   * without a cluster primary. Rate-limit state, key caches and metrics are per worker, as per replica.
+   */
+  GATEWAY_WORKERS: env
+    .positiveInt()
+    .pipe(z.number().max(MAX_WORKERS, { error: `must be 1-${MAX_WORKERS}` }))
+    .default(1),
 });
 
 /** Every `GATEWAY_*` variable of the proxy and its public listener (`GATEWAY_HTTP_PORT`, default 8080). */
@@ -152,6 +163,7 @@ export const gatewayEnv = z.intersection(settingsEnv, serviceHttpEnv('GATEWAY', 
     upstreams,
     cors: { origins: v.GATEWAY_CORS_ORIGINS },
     requestTimeoutMs: v.GATEWAY_REQUEST_TIMEOUT,
+    workers: v.GATEWAY_WORKERS,
     pool: {
       connections: v.GATEWAY_UPSTREAM_CONNECTIONS,
       connectTimeoutMs: v.GATEWAY_UPSTREAM_CONNECT_TIMEOUT,

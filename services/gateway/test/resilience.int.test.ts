@@ -117,3 +117,24 @@ it('when an upstream hangs, then 504 at the route timeout, saying nothing of the
   // A timed-out GET is not retried: the upstream may still be working on it.
   expect(validation.seen).toHaveLength(1);
 });
+
+it('when an upstream keeps hanging, then its route timeouts open the breaker (opossum has no timeout of its own) and it refuses at once', async () => {
+  validation.handler = () => {
+    // Never answers.
+  };
+  // Volume threshold 4 at 50 %: four timeouts in the window open it (the test above may have added one).
+  let opened = false;
+  for (let i = 0; i < 5 && !opened; i++) {
+    const answer = await timedGet('/v1/validation/rules');
+    opened = answer.status === 503;
+    if (!opened) expect(answer.status).toBe(504);
+  }
+  expect(opened).toBe(true);
+  expect(await breakerState('gateway-upstream-validation')).toBe(2); // open
+  const seen = validation.seen.length;
+  const refused = await timedGet('/v1/validation/rules');
+  expect(refused.status).toBe(503);
+  expect(refused.ms).toBeLessThan(TIMEOUT_MS);
+  expect(JSON.parse(refused.text)).toMatchObject({ code: 'GATEWAY.CIRCUIT_OPEN' });
+  expect(validation.seen).toHaveLength(seen);
+});

@@ -56,9 +56,17 @@ interface CachedKey {
   hash: Buffer;
 }
 
+/** A presented key whose secret matched, and the cache entry (the very object) it was checked against. */
+interface VerifiedKey {
+  keyId: string;
+  entry: CachedKey;
+}
+
 /** A consumer ready to become a caller (its sets built once per cache fill, not per request). */
 interface ConsumerIdentity extends Identity {
   plan: string;
+  /** The callers made of it, one per credential kind, built on first use (the same object per request). */
+  callers: Partial<Record<Caller['method'], Caller>>;
 }
 
 export interface AuthenticatorOptions {
@@ -77,6 +85,13 @@ export interface AuthenticatorOptions {
 export class Authenticator {
   private readonly keys: LRUCache<string, Lookup<CachedKey>>;
   private readonly consumers: LRUCache<string, Lookup<ConsumerIdentity>>;
+  /**
+   * Keys already verified: the whole presented key → the key-cache entry its secret matched. A hit counts only
+   * while that same entry is still in the key cache, so whatever ends the entry (the TTL, an eviction by the
+   * admin API after a revocation or rotation here) ends the verification too, and the key is hashed and
+   * checked again against what the store says. Saves the SHA-256 and the key's parsing on every request.
+   */
+  private readonly verified: LRUCache<string, VerifiedKey>;
   private readonly challenge: string;
 
   constructor(private readonly options: AuthenticatorOptions) {
@@ -103,6 +118,7 @@ export class Authenticator {
         return { found: true, value: identityOf(consumer) };
       },
     });
+    this.verified = new LRUCache<string, VerifiedKey>({ max });
     this.challenge = challengeFor(options.jwt !== undefined);
   }
 
@@ -137,6 +153,15 @@ export class Authenticator {
   }
 
   private async byKey(presented: string): Promise<Caller> {
+    const known = this.verified.get(presented);
+    if (known !== undefined) {
+      const current = this.keys.get(known.keyId);
+      if (current?.found === true && current.value === known.entry) {
+        const caller = await this.keyCaller(known.entry.record);
+        if (caller !== undefined) return caller;
+      }
+      this.verified.delete(presented);
+    }
     const parsed = parseKey(presented);
     if (parsed === undefined) {
       throw this.refuse(
@@ -163,7 +188,16 @@ export class Authenticator {
     if (state === 'revoked' || state === 'expired') throw invalid(state);
     const identity = await this.consumer(key.consumerId);
     if (identity === undefined) throw invalid('consumer deleted');
-    return { ...identity, method: 'api-key' };
+    this.verified.set(presented, { keyId: parsed.keyId, entry: lookup.value });
+    return callerOf(identity, 'api-key');
+  }
+
+  /** The caller of a key verified before, or undefined when the key or its consumer no longer passes. */
+  private async keyCaller(key: StoredKey): Promise<Caller | undefined> {
+    const state = keyState(key, this.options.clock());
+    if (state === 'revoked' || state === 'expired') return undefined;
+    const identity = await this.consumer(key.consumerId);
+    return identity === undefined ? undefined : callerOf(identity, 'api-key');
   }
 
   private async byBearer(authorization: string): Promise<Caller> {
@@ -192,7 +226,7 @@ export class Authenticator {
     }
     const identity = await this.consumer(subject);
     if (identity === undefined) throw this.refuseToken("The bearer token's subject is not a known consumer.");
-    return { ...identity, method: 'jwt' };
+    return callerOf(identity, 'jwt');
   }
 
   private async consumer(consumerId: string): Promise<ConsumerIdentity | undefined> {
@@ -252,7 +286,14 @@ function identityOf(consumer: Consumer): ConsumerIdentity {
     accounts: consumer.accounts === ALL_ACCOUNTS ? ALL_ACCOUNTS : new Set(consumer.accounts),
     scopes: new Set(consumer.scopes),
     plan: consumer.plan,
+    callers: {},
   };
+}
+
+/** The caller of `identity` by `method`: one object per consumer cache entry, not one per request. */
+function callerOf(identity: ConsumerIdentity, method: Caller['method']): Caller {
+  const { consumerId, accounts, scopes, plan } = identity;
+  return (identity.callers[method] ??= Object.freeze({ consumerId, accounts, scopes, plan, method }));
 }
 
 /** A header's one value; a repeated header counts as given once with its values joined (and so fails parsing). */

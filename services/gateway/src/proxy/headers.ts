@@ -21,7 +21,7 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
 
 /**
  * Request headers the gateway sets itself or keeps: `host` (the upstream's), the forwarding headers, the request
- * id, the trace context (the undici instrumentation injects the gateway's span), `expect` (Node already answered
+ * id, the trace context (the proxy injects the gateway's server span), `expect` (Node already answered
  * 100-continue), and the credentials the gateway consumed.
  */
 const REPLACED_ON_REQUEST: ReadonlySet<string> = new Set([
@@ -58,6 +58,21 @@ function isHopByHop(name: string, listed: ReadonlySet<string> | undefined): bool
   return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || (listed !== undefined && listed.has(name));
 }
 
+/**
+ * The identity headers of a caller as a flat list, built once per caller object (the authenticator hands out
+ * the same object for a consumer until its cache entry is renewed).
+ */
+const identityLists = new WeakMap<Identity, readonly string[]>();
+
+function identityList(identity: Identity): readonly string[] {
+  let list = identityLists.get(identity);
+  if (list === undefined) {
+    list = Object.entries(identityHeaders(identity)).flat();
+    identityLists.set(identity, list);
+  }
+  return list;
+}
+
 /** What the gateway adds to every forwarded request. */
 export interface ForwardingContext {
   identity: Identity;
@@ -89,7 +104,7 @@ export function upstreamRequestHeaders(
   );
   if (req.headers.host !== undefined) out.push('x-forwarded-host', req.headers.host);
   out.push('x-request-id', requestId);
-  for (const [name, value] of Object.entries(identityHeaders(identity))) out.push(name, value);
+  for (const item of identityList(identity)) out.push(item);
   return out;
 }
 

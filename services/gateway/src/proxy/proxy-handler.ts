@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { trace } from '@opentelemetry/api';
+import { context, propagation, trace, type TextMapSetter } from '@opentelemetry/api';
 import { AppError, PayloadTooLargeError } from '@tradeflow/platform/errors';
 import { addAccessLogFields, requestIdOf, setRouteTemplate } from '@tradeflow/platform/http';
 import { hasScope } from '@tradeflow/platform/identity';
@@ -60,6 +60,13 @@ const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
 const RETRY_BACKOFF_MS = 25;
 /** A body at most this large whose request is refused is left for Node to read; a larger one closes the connection. */
 const DRAIN_LIMIT_BYTES = 64 * 1024;
+
+/** Writes propagated trace headers into undici's flat header list. */
+const flatHeaderSetter: TextMapSetter<string[]> = {
+  set: (carrier, key, value) => {
+    carrier.push(key, value);
+  },
+};
 
 /** One proxied request's state shared by its steps. */
 interface Exchange {
@@ -212,10 +219,15 @@ async function forward(
   }
 
   const clientGone = (): boolean => controller.signal.aborted || req.socket.destroyed;
+  const headers = upstreamRequestHeaders(req, { identity: caller, requestId: requestIdOf(req as Request) });
+  // The gateway's server span is the upstream's parent: the trace context is written here, once, so the undici
+  // instrumentation (which skips a request that carries a traceparent) adds no client span per request. The
+  // trace still reads client → gateway → service, and the gateway→service edge is the same.
+  propagation.inject(context.active(), headers, flatHeaderSetter);
   const request: UpstreamRequest = {
     path: url,
     method,
-    headers: upstreamRequestHeaders(req, { identity: caller, requestId: requestIdOf(req as Request) }),
+    headers,
     body,
     signal: controller.signal,
     headersTimeout: route.timeoutMs,

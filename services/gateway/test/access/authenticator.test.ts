@@ -1,6 +1,6 @@
 /**
  * The authenticator against an in-memory repository: challenges, JWT switched off, and the caches (a
- * remembered miss, a hit within the TTL, eviction).
+ * remembered miss, a hit within the TTL, eviction, keys verified once per cache entry).
  */
 import { createLogger } from '@tradeflow/platform/log';
 import { keyFrom } from '../../src/access/api-keys';
@@ -116,5 +116,53 @@ describe('Authenticator', () => {
     const { authenticator } = setup();
     const twice = await refusal(authenticator.authenticate({ 'x-api-key': [KEY.key, KEY.key] }));
     expect(twice.code).toBe('AUTH.MALFORMED_API_KEY');
+  });
+
+  describe('verified keys', () => {
+    it('when a verified key is presented again, before and after its cache entry ends, then it passes and the store is read once per entry', async () => {
+      const { authenticator, repository } = setup();
+      for (let i = 0; i < 3; i++)
+        await expect(authenticator.authenticate({ 'x-api-key': KEY.key })).resolves.toMatchObject({
+          consumerId: 'acme',
+          method: 'api-key',
+        });
+      expect(repository.keyReads).toBe(1);
+      authenticator.evictKey(KEY.keyId);
+      await expect(authenticator.authenticate({ 'x-api-key': KEY.key })).resolves.toMatchObject({
+        consumerId: 'acme',
+      });
+      expect(repository.keyReads).toBe(2);
+    });
+
+    it('when a verified key is revoked through this replica, then its very next request is refused', async () => {
+      const { authenticator, repository } = setup();
+      await authenticator.authenticate({ 'x-api-key': KEY.key });
+      await authenticator.authenticate({ 'x-api-key': KEY.key });
+      // What the admin API does on a revocation here: the store first, then the eviction.
+      repository.keys.set(KEY.keyId, { ...(repository.keys.get(KEY.keyId) as StoredKey), status: 'revoked' });
+      authenticator.evictKey(KEY.keyId);
+      expect((await refusal(authenticator.authenticate({ 'x-api-key': KEY.key }))).code).toBe(
+        'AUTH.INVALID_API_KEY',
+      );
+    });
+
+    it('when a verified key id comes with another secret, then it is refused', async () => {
+      const { authenticator } = setup();
+      await authenticator.authenticate({ 'x-api-key': KEY.key });
+      const forged = keyFrom(KEY.keyId, 'T'.repeat(43)).key;
+      expect((await refusal(authenticator.authenticate({ 'x-api-key': forged }))).code).toBe(
+        'AUTH.INVALID_API_KEY',
+      );
+    });
+
+    it("when a verified key's consumer is evicted and gone, then the key is refused", async () => {
+      const { authenticator, repository } = setup();
+      await authenticator.authenticate({ 'x-api-key': KEY.key });
+      repository.consumers.clear();
+      authenticator.evictConsumer('acme');
+      expect((await refusal(authenticator.authenticate({ 'x-api-key': KEY.key }))).code).toBe(
+        'AUTH.INVALID_API_KEY',
+      );
+    });
   });
 });
