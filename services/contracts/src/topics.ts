@@ -1,6 +1,10 @@
 /** Every Kafka topic the bounded contexts share, with who owns (publishes to) it. */
 export const Topics = {
-  /** trades → validation: a trade was accepted for validation. Keyed by account id. */
+  /**
+   * trades → validation: a trade's lifecycle as validation needs it, in order per account (keyed by account
+   * id): submissions and amendments (`tradeSubmitted`, data TradeSubmitted) and cancellations (`tradeCancelled`,
+   * data TradeCancelled), so a cancellation is never seen before the version it cancels.
+   */
   tradesSubmitted: 'trades.submitted',
   /** validation → trades, workflows, notifications: the outcome of a validation. Keyed by account id. */
   tradeOutcomes: 'trades.outcomes',

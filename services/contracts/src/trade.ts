@@ -42,6 +42,26 @@ export const TradeSubmitted = z.strictObject({
 });
 export type TradeSubmitted = z.infer<typeof TradeSubmitted>;
 
+/**
+ * Data of a cancellation on `trades.submitted` (type `tradeflow.trades.cancelled.v1`): the cancelled version
+ * with the fields validation finds that version's record by (its fingerprint and trade time), so it can release
+ * what the version counted towards the account's daily total. Published after the trade is written CANCELLED.
+ */
+export const TradeCancelled = z.strictObject({
+  tradeId: z.string().min(1),
+  accountId: AccountId,
+  /** The version that was current when the trade was cancelled (cancelling does not bump it). */
+  version: z.number().int().positive(),
+  symbol: Symbol,
+  side: Side,
+  quantity: z.number().int().positive(),
+  price: z.number().positive(),
+  currency: Currency,
+  tradeTime: z.iso.datetime({ offset: true }),
+  cancelledAt: z.iso.datetime({ offset: true }),
+});
+export type TradeCancelled = z.infer<typeof TradeCancelled>;
+
 /** One failed validation rule and the human-readable reason. */
 export const RuleFailure = z.strictObject({
   ruleId: z.string().min(1),

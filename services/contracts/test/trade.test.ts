@@ -1,4 +1,4 @@
-import { TradeSubmitted } from '../src';
+import { TradeCancelled, TradeSubmitted } from '../src';
 
 const submitted = {
   tradeId: 'T-1',
@@ -41,6 +41,37 @@ describe('TradeSubmitted', () => {
     expect(result.error?.issues.map((i) => i.path.join('/')).sort()).toEqual([
       'previous',
       'previous/version',
+    ]);
+  });
+});
+
+describe('TradeCancelled', () => {
+  const cancelled = {
+    tradeId: 'T-1',
+    accountId: 'ACC-001',
+    version: 2,
+    symbol: 'AAPL',
+    side: 'BUY',
+    quantity: 100,
+    price: 197.1,
+    currency: 'USD',
+    tradeTime: '2025-03-10T14:30:00Z',
+    cancelledAt: '2025-03-10T15:00:00Z',
+  };
+
+  it('when a cancellation names the cancelled version and its fields, then it parses as it is', () => {
+    expect(TradeCancelled.parse(cancelled)).toEqual(cancelled);
+  });
+
+  it('when a cancellation lacks what validation finds the version by or carries other fields, then it is refused naming them', () => {
+    const { price: _price, ...withoutPrice } = cancelled;
+    const result = TradeCancelled.safeParse({ ...withoutPrice, version: 0, channel: 'single' });
+
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join('/') || i.code).sort()).toEqual([
+      'price',
+      'unrecognized_keys',
+      'version',
     ]);
   });
 });

@@ -3,7 +3,13 @@
  * the outcome consumer, the lifecycle and the account listing.
  */
 import { deadLetterTopic, type BusMessage } from '@tradeflow/platform/bus';
-import { Topics, type TradeOutcome, type TradeSubmitted } from '@tradeflow/contracts';
+import {
+  EventTypes,
+  Topics,
+  TradeCancelled,
+  type TradeOutcome,
+  type TradeSubmitted,
+} from '@tradeflow/contracts';
 import { randomUUID } from 'node:crypto';
 import { asConsumer, eventually, instrument, TradesHarness } from './support/harness';
 
@@ -437,6 +443,61 @@ describe('lifecycle', () => {
       async () => ((await view(marker)).status === 'VALIDATED' ? true : undefined),
       'the marker outcome',
     );
+    expect((await view(tradeId)).status).toBe('CANCELLED');
+  });
+
+  it('when a trade is cancelled, then the cancellation is published on trades.submitted keyed by account after its submission, naming the cancelled version', async () => {
+    const accountId = newAccount();
+    const tradeId = await submit(trade({ accountId }));
+    await h.api().patch(`/v1/trades/${tradeId}`).send({ quantity: 250 }).expect(200);
+    const res = await h.api().post(`/v1/trades/${tradeId}/cancel`).expect(200);
+
+    const events = await eventually(
+      () => (submittedFor(tradeId).length === 3 ? submittedFor(tradeId) : undefined),
+      'submission, amendment and cancellation',
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      EventTypes.tradeSubmitted,
+      EventTypes.tradeSubmitted,
+      EventTypes.tradeCancelled,
+    ]);
+    const cancelled = events[2] as BusMessage<unknown>;
+    expect(cancelled).toMatchObject({ topic: Topics.tradesSubmitted, key: accountId });
+    expect(TradeCancelled.parse(cancelled.data)).toEqual({
+      tradeId,
+      accountId,
+      version: 2,
+      symbol: 'TICKY',
+      side: 'BUY',
+      quantity: 250,
+      price: 190.25,
+      currency: 'USD',
+      tradeTime: '2025-06-02T14:30:00Z',
+      cancelledAt: (res.body as { cancelledAt: string }).cancelledAt,
+    });
+  });
+
+  it('when a cancellation cannot be published, then it is a 503 and the trade is back in its previous status', async () => {
+    const accountId = newAccount();
+    const tradeId = await submit(trade({ accountId }));
+    await h.publishOutcome(outcome(tradeId, accountId, 1, 'VALIDATED'));
+    await eventually(
+      async () => ((await view(tradeId)).status === 'VALIDATED' ? true : undefined),
+      'the outcome',
+    );
+    h.bus.failPublishes = true;
+    try {
+      const res = await h.api().post(`/v1/trades/${tradeId}/cancel`).expect(503);
+      expect(res.body).toMatchObject({ status: 503, code: 'TRADES.PUBLISH_FAILED' });
+    } finally {
+      h.bus.failPublishes = false;
+    }
+    const after = await view(tradeId);
+    expect(after).toMatchObject({ status: 'VALIDATED', version: 1 });
+    expect(after).not.toHaveProperty('cancelledAt');
+    expect(submittedFor(tradeId).map((e) => e.type)).toEqual([EventTypes.tradeSubmitted]);
+
+    await h.api().post(`/v1/trades/${tradeId}/cancel`).expect(200);
     expect((await view(tradeId)).status).toBe('CANCELLED');
   });
 

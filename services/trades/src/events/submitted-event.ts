@@ -1,5 +1,5 @@
 /** The `trades.submitted` event of a trade version: what validation needs, nothing it must look up here. */
-import { EventTypes, type TradeSubmitted } from '@tradeflow/contracts';
+import { EventTypes, type TradeCancelled, type TradeSubmitted } from '@tradeflow/contracts';
 import type { PublishMessage } from '@tradeflow/platform/bus';
 import { tradeAttributes } from '@tradeflow/platform/trace';
 import { submittedFields, type Trade } from '../domain';
@@ -30,6 +30,34 @@ export function submittedMessage(
         : { previous: { version: previous.version, price: previous.price, quantity: previous.quantity } }),
     },
     // The PRODUCER span of a single trade's event names it, so its trace is found by trade id from the start.
+    traceAttributes: tradeAttributes(trade),
+  };
+}
+
+/**
+ * The cancellation event of `trade` (as written CANCELLED), on the same topic and key as its submissions so
+ * validation sees it after the version it cancels and releases what that version counted. Its id is stable per
+ * (trade, version): a republished cancellation is recognisably the same one.
+ */
+export function cancelledMessage(trade: Trade, topic: string): PublishMessage<TradeCancelled> {
+  return {
+    topic,
+    key: trade.accountId,
+    type: EventTypes.tradeCancelled,
+    id: `cancelled:${trade.tradeId}:${trade.version}`,
+    subject: trade.tradeId,
+    data: {
+      tradeId: trade.tradeId,
+      accountId: trade.accountId,
+      version: trade.version,
+      symbol: trade.symbol,
+      side: trade.side,
+      quantity: trade.quantity,
+      price: trade.price,
+      currency: trade.currency,
+      tradeTime: trade.tradeTime,
+      cancelledAt: trade.cancelledAt ?? trade.updatedAt,
+    },
     traceAttributes: tradeAttributes(trade),
   };
 }

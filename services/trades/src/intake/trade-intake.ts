@@ -28,7 +28,7 @@ import {
   type TradeAmendment,
   type TradeRequest,
 } from '../domain';
-import { submittedMessage } from '../events/submitted-event';
+import { cancelledMessage, submittedMessage } from '../events/submitted-event';
 import type { TradeRepository } from '../store';
 import type { TradesMetrics } from '../trades-metrics';
 import { parseTradeInput } from './trade-input';
@@ -72,12 +72,11 @@ export interface BatchResult {
 
 /** The publish of a trade's event failed; the trade was not kept. */
 export class PublishFailedError extends UnavailableError {
-  constructor(cause: unknown) {
-    super(
-      'The trade could not be handed to validation; it was not accepted. Try again.',
-      'TRADES.PUBLISH_FAILED',
-      cause,
-    );
+  constructor(
+    cause: unknown,
+    detail = 'The trade could not be handed to validation; it was not accepted. Try again.',
+  ) {
+    super(detail, 'TRADES.PUBLISH_FAILED', cause);
   }
 }
 
@@ -201,10 +200,31 @@ export class TradeIntake {
     return amended;
   }
 
-  /** Cancels a trade that is not cancelled yet. */
+  /**
+   * Cancels a trade that is not cancelled yet, then publishes the cancellation on `trades.submitted` (so
+   * validation releases what the trade counted, in order with its submissions). If that publish fails the
+   * trade is put back as it was and the client gets a 503 it can retry, as with an amendment.
+   */
   async cancel(tradeId: string, reason: string | undefined, caller: Identity): Promise<Trade> {
     const current = await this.current(tradeId, 'cancel', caller);
-    return this.concurrently(() => this.deps.trades.cancel(current, reason, this.now()));
+    const cancelled = await this.concurrently(() => this.deps.trades.cancel(current, reason, this.now()));
+    try {
+      await this.deps.bus.publish(cancelledMessage(cancelled, this.deps.submittedTopic));
+    } catch (err) {
+      const reverted = await this.deps.trades.revert(cancelled, current).catch((revertError: unknown) => {
+        this.deps.logger.error(
+          { tradeId, version: cancelled.version, err: revertError },
+          'cancellation left in place without its event: the revert failed',
+        );
+        return true;
+      });
+      if (reverted)
+        throw new PublishFailedError(
+          err,
+          'The cancellation could not be handed to validation; the trade was left as it was. Try again.',
+        );
+    }
+    return cancelled;
   }
 
   /** The trade, when it is the caller's (otherwise it does not exist) and `action` is allowed in its status. */

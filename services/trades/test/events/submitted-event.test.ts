@@ -1,5 +1,5 @@
-import { EventTypes, TradeSubmitted } from '@tradeflow/contracts';
-import { submittedMessage } from '../../src/events/submitted-event';
+import { EventTypes, TradeCancelled, TradeSubmitted } from '@tradeflow/contracts';
+import { cancelledMessage, submittedMessage } from '../../src/events/submitted-event';
 import type { Trade } from '../../src/domain';
 
 const trade: Trade = {
@@ -48,5 +48,37 @@ describe('submittedMessage', () => {
 
   it('when a first version is published, then the event has no previous version', () => {
     expect(submittedMessage({ ...trade, version: 1 }, 't').data).not.toHaveProperty('previous');
+  });
+});
+
+describe('cancelledMessage', () => {
+  const cancelled: Trade = {
+    ...trade,
+    status: 'CANCELLED',
+    cancelledAt: '2025-06-02T15:00:00.000Z',
+    cancelReason: 'Client asked.',
+  };
+
+  it('when a cancellation is published, then it is a valid TradeCancelled of the cancelled version on the submitted topic keyed by account', () => {
+    const message = cancelledMessage(cancelled, 'trades.submitted');
+    expect(message).toMatchObject({
+      topic: 'trades.submitted',
+      key: 'ACC-1',
+      type: EventTypes.tradeCancelled,
+      id: 'cancelled:t-1:2',
+      subject: 't-1',
+    });
+    expect(TradeCancelled.parse(message.data)).toEqual({
+      tradeId: 't-1',
+      accountId: 'ACC-1',
+      version: 2,
+      symbol: 'AAPL',
+      side: 'SELL',
+      quantity: 10,
+      price: 190.25,
+      currency: 'USD',
+      tradeTime: '2025-06-02T10:30:00-04:00',
+      cancelledAt: '2025-06-02T15:00:00.000Z',
+    });
   });
 });
