@@ -48,6 +48,11 @@ export interface Judgement {
   readonly counted: number;
   /** The daily-total key `counted` was added to; undefined when it counted nothing. */
   readonly dayKey: string | undefined;
+  /**
+   * When a cancellation of this version released `counted` from its day's total; set at most once (in the
+   * same transaction as the total), so the amount is released once and never released again.
+   */
+  readonly releasedAt?: string;
 }
 
 /**

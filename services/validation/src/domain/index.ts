@@ -41,3 +41,5 @@ export type {
 } from './batch-plan';
 export { outcomeOf, recordedState } from './recorded-state';
 export type { RecordedState } from './recorded-state';
+export { cancelledBucketKey, planCancellation } from './cancellation';
+export type { CancellationPlan } from './cancellation';

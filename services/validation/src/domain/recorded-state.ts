@@ -75,10 +75,13 @@ export function recordedState(
       if (newest === undefined || e.version > newest.version) newest = e;
     }
     if (newest?.judgement !== undefined) {
+      // A released (cancelled) version counts nothing any more. Trades never amends a cancelled trade; this
+      // keeps a stray later version from releasing the amount a second time.
+      const released = newest.judgement.releasedAt !== undefined;
       contributions.set(trade.tradeId, {
         version: newest.version,
-        dayKey: newest.judgement.dayKey,
-        amount: newest.judgement.counted,
+        dayKey: released ? undefined : newest.judgement.dayKey,
+        amount: released ? 0 : newest.judgement.counted,
       });
     }
   }

@@ -7,8 +7,14 @@
  * the bucket is kept: VALIDATION_RECORD_RETENTION, longer than the topic keeps messages). Two instances that
  * process the same partition during a rebalance race on conditional writes: the loser re-reads and republishes
  * what the winner recorded.
+ *
+ * Cancellations come on the same topic (type `tradeflow.trades.cancelled.v1`), in order with the trade's
+ * submissions and amendments: a batch is processed in runs, the submissions between two cancellations judged
+ * together, each cancellation applied where it stands. A cancellation releases what the cancelled version
+ * counted from its day's total once (the bucket entry is marked released in the same conditional transaction)
+ * and publishes no outcome.
  */
-import { EventTypes, Topics, TradeSubmitted, type TradeOutcome } from '@tradeflow/contracts';
+import { EventTypes, Topics, TradeCancelled, TradeSubmitted, type TradeOutcome } from '@tradeflow/contracts';
 import {
   setMessageAttributes,
   type Bus,
@@ -19,13 +25,17 @@ import { UnavailableError, ValidationError } from '@tradeflow/platform/errors';
 import { isRetriableStoreError, StoreConflictError } from '@tradeflow/platform/store';
 import { outcomeAttributes } from '@tradeflow/platform/trace';
 import {
+  cancelledBucketKey,
   chunkWrites,
   dailyTotalKey,
   planBatch,
+  planCancellation,
   recordedState,
   referenceFor,
+  roundAmount,
   tradeDayOf,
   tradeKey,
+  type FingerprintBucket,
   type ReferenceData,
   type ReferenceLookup,
   type ValidationSettings,
@@ -43,6 +53,7 @@ const MAX_RECOMPUTES = 6;
 
 /** Structural logger (pino fits). */
 export interface ProcessorLogger {
+  debug(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
 }
@@ -72,6 +83,32 @@ export function parseSubmittedTrade(message: BusMessage): TradeSubmitted {
     'VALIDATION.MALFORMED_TRADE',
   );
 }
+
+/** Reads a message's data as a cancellation; a message that is not one is a poison message. */
+export function parseCancellation(message: BusMessage): TradeCancelled {
+  const parsed = TradeCancelled.safeParse(message.data);
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(
+    parsed.error.issues.map((issue) => ({ field: `/${issue.path.join('/')}`, message: issue.message })),
+    `Message ${message.id} on ${message.topic} (partition ${message.partition}, offset ${message.offset}) is not a trade cancellation.`,
+    'VALIDATION.MALFORMED_CANCELLATION',
+  );
+}
+
+/** One event of `trades.submitted`: a trade version to judge or a cancellation to apply. */
+export type TradeEvent =
+  | { readonly kind: 'submitted'; readonly trade: TradeSubmitted }
+  | { readonly kind: 'cancelled'; readonly cancellation: TradeCancelled };
+
+/** Reads a message of `trades.submitted` by its CloudEvents type (any other type is read as a submission). */
+export function parseTradeEvent(message: BusMessage): TradeEvent {
+  return message.type === EventTypes.tradeCancelled
+    ? { kind: 'cancelled', cancellation: parseCancellation(message) }
+    : { kind: 'submitted', trade: parseSubmittedTrade(message) };
+}
+
+/** What a cancellation did (the `result` label of `validation_cancellations_total`). */
+export type CancellationResult = 'released' | 'already_released' | 'nothing_counted' | 'unknown';
 
 /** The outcome event of one trade version; its id is stable, so a republished outcome is recognisably the same. */
 export function outcomeMessage(
@@ -121,7 +158,26 @@ export class TradeProcessor {
    */
   async handleBatch(messages: BusMessage[]): Promise<void> {
     const stopTimer = this.deps.metrics.batchSeconds.startTimer();
-    const trades = messages.map(parseSubmittedTrade);
+    const events = messages.map(parseTradeEvent);
+    // Submissions between two cancellations are judged together; each cancellation waits for the ones before it
+    // (the version it cancels may be among them) and comes before the ones after it: partition order holds.
+    let run: { messages: BusMessage[]; trades: TradeSubmitted[] } = { messages: [], trades: [] };
+    for (const [i, event] of events.entries()) {
+      if (event.kind === 'submitted') {
+        run.messages.push(messages[i] as BusMessage);
+        run.trades.push(event.trade);
+        continue;
+      }
+      if (run.trades.length > 0) await this.handleSubmitted(run.messages, run.trades);
+      run = { messages: [], trades: [] };
+      await this.handleCancellation(event.cancellation);
+    }
+    if (run.trades.length > 0) await this.handleSubmitted(run.messages, run.trades);
+    stopTimer();
+  }
+
+  /** Judges (or finds recorded) a run of submitted trades and publishes their outcomes. */
+  private async handleSubmitted(messages: BusMessage[], trades: TradeSubmitted[]): Promise<void> {
     // A trade version twice in one batch (a producer retry) is judged and published once.
     const unique = [...new Map(trades.map((t) => [tradeKey(t), t])).values()];
     // Each outcome continues the trace of the message that brought its trade (the last one, like `unique`).
@@ -138,14 +194,60 @@ export class TradeProcessor {
         traceAttributes: outcomeAttributes(outcomeOf(t)),
       })),
     );
-    stopTimer();
+  }
+
+  /**
+   * Releases what the cancelled version counted, once, and publishes nothing. A version that counted nothing
+   * (rejected) or has no record (never judged here, or its bucket expired) changes nothing.
+   */
+  private async handleCancellation(cancellation: TradeCancelled): Promise<void> {
+    const { tradeId, version } = cancellation;
+    const bucketKey = cancelledBucketKey(cancellation, this.deps.settings.duplicateWindowMs);
+    const result = await this.retrying(
+      `Releasing cancelled trade ${tradeId} version ${version}`,
+      async () => {
+        const bucket = await this.deps.store.bucket(bucketKey);
+        const plan = planCancellation(cancellation, bucket);
+        if (plan.result !== 'release') return plan.result;
+        const before = (await this.deps.store.dailyTotals([plan.dayKey])).get(plan.dayKey);
+        await this.deps.store.release(
+          {
+            bucketKey,
+            bucketRev: (bucket as FingerprintBucket).rev,
+            index: plan.index,
+            total: {
+              key: plan.dayKey,
+              total: roundAmount((before?.total ?? 0) - plan.amount),
+              expectedRev: before?.rev ?? 0,
+            },
+          },
+          this.clock(),
+        );
+        return 'released' as const;
+      },
+    );
+    this.deps.metrics.cancellations.labels(result).inc();
+    const context = { tradeId, version, accountId: cancellation.accountId, result };
+    if (result === 'unknown')
+      this.deps.logger.warn(context, 'cancelled trade version has no record here; nothing to release');
+    else this.deps.logger.debug(context, 'cancellation applied');
   }
 
   /** The outcome of every trade: recorded ones as they are, the others judged and recorded now. */
-  private async judgeOnce(trades: readonly TradeSubmitted[]): Promise<Map<string, TradeOutcome>> {
+  private judgeOnce(trades: readonly TradeSubmitted[]): Promise<Map<string, TradeOutcome>> {
+    return this.retrying(`Recording the outcomes of ${trades.length} trades`, (attempt) =>
+      this.attempt(trades, attempt),
+    );
+  }
+
+  /**
+   * Runs `work` again (after a pause) when it lost a race to another writer or the store was briefly
+   * unavailable; after MAX_RECOMPUTES tries the batch fails and the bus's own retries take over.
+   */
+  private async retrying<T>(what: string, work: (attempt: number) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(trades, attempt);
+        return await work(attempt);
       } catch (err) {
         const reason =
           err instanceof StoreConflictError
@@ -156,16 +258,16 @@ export class TradeProcessor {
         if (reason === undefined) throw err;
         if (attempt >= MAX_RECOMPUTES) {
           throw new UnavailableError(
-            `Recording the outcomes of ${trades.length} trades failed ${attempt} times in a row (${reason}); the batch is retried.`,
+            `${what} failed ${attempt} times in a row (${reason}); the batch is retried.`,
             'VALIDATION.RECORD_FAILED',
             err,
           );
         }
         if (reason === 'conflict') this.deps.metrics.conflicts.inc();
         this.deps.logger.warn(
-          { attempt, trades: trades.length, reason, err: err instanceof Error ? err.message : String(err) },
+          { attempt, what, reason, err: err instanceof Error ? err.message : String(err) },
           reason === 'conflict'
-            ? 'another writer recorded part of this batch first; re-reading and judging the rest again'
+            ? 'another writer recorded part of this batch first; re-reading and computing again'
             : 'the store is unavailable; re-reading and trying again',
         );
         await pause(attempt, reason);

@@ -14,6 +14,8 @@ export interface ValidationMetrics {
   readonly reused: Counter;
   /** Transactions that lost a race (another instance recorded first) and were recomputed. */
   readonly conflicts: Counter;
+  /** Cancellations applied, by what they did (see `CancellationResult`). */
+  readonly cancellations: Counter<'result'>;
 }
 
 /** Registers the validation instruments in the service's registry, every label value at zero. */
@@ -31,6 +33,13 @@ export function createValidationMetrics(metrics: Metrics): ValidationMetrics {
   // Zero series exist from the start, so rate() and dashboards work before the first failure.
   for (const outcome of ['VALIDATED', 'REJECTED']) validations.labels(outcome).inc(0);
   for (const rule of RULES) ruleFailures.labels(rule.id).inc(0);
+  const cancellations = metrics.counter({
+    name: 'validation_cancellations_total',
+    help: 'Cancellations of trade versions, by result: released (its amount left the daily total), already_released (redelivered), nothing_counted (rejected), unknown (no record of the version).',
+    labelNames: ['result'],
+  });
+  for (const result of ['released', 'already_released', 'nothing_counted', 'unknown'])
+    cancellations.labels(result).inc(0);
   return {
     validations,
     ruleFailures,
@@ -47,5 +56,6 @@ export function createValidationMetrics(metrics: Metrics): ValidationMetrics {
       name: 'validation_write_conflicts_total',
       help: 'Batches recomputed because another instance recorded some of their trades or totals first.',
     }),
+    cancellations,
   };
 }

@@ -4,7 +4,7 @@
  * (TransactWriteItems), each write conditional on the revision it was computed from, so two instances that
  * process the same partition during a rebalance cannot both record a trade or lose each other's totals.
  */
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TradeSubmitted } from '@tradeflow/contracts';
 import { batchGetAcrossTables, batchGetAll, withStoreErrors, type Item } from '@tradeflow/platform/store';
 import {
@@ -14,6 +14,7 @@ import {
   type DailyTotal,
   type FingerprintBucket,
   type Judgement,
+  type TotalWrite,
   type WriteChunk,
 } from '../domain';
 import type { ValidationTables } from './tables';
@@ -96,6 +97,80 @@ export class ValidationStore {
     return found;
   }
 
+  /** One fingerprint bucket, strongly consistent; undefined when it does not exist. */
+  async bucket(key: string): Promise<FingerprintBucket | undefined> {
+    const out = await withStoreErrors(
+      () =>
+        this.doc.send(
+          new GetCommand({
+            TableName: this.tables.fingerprints.name,
+            Key: { bucket: key },
+            ConsistentRead: true,
+          }),
+        ),
+      { table: this.tables.fingerprints.name, operation: 'GetItem' },
+    );
+    return out.Item === undefined ? undefined : toBucket(out.Item);
+  }
+
+  /**
+   * Releases what a cancelled version counted, in one transaction: marks its bucket entry released (only if the
+   * bucket's revision is still `bucketRev`, so the entry index is the one read and no other writer released it
+   * since) and writes the day's lowered total (only if its revision is still the one read). Throws a
+   * StoreConflictError when either condition failed: nothing was written.
+   */
+  async release(
+    release: { bucketKey: string; bucketRev: number; index: number; total: TotalWrite },
+    now: Date,
+  ): Promise<void> {
+    const { bucketKey, bucketRev, index, total } = release;
+    const { accountId, day } = parseDailyTotalKey(total.key);
+    const updatedAt = now.toISOString();
+    await withStoreErrors(
+      () =>
+        this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tables.fingerprints.name,
+                  Key: { bucket: bucketKey },
+                  // The index is safe: entries are only appended, and only under a new revision.
+                  UpdateExpression: `SET entries[${index}].releasedAt = :at, rev = :next`,
+                  ConditionExpression: bucketRev === 0 ? 'attribute_not_exists(rev)' : 'rev = :rev',
+                  ExpressionAttributeValues: {
+                    ':at': updatedAt,
+                    ':next': bucketRev + 1,
+                    ...(bucketRev === 0 ? {} : { ':rev': bucketRev }),
+                  },
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tables.dailyTotals.name,
+                  Item: {
+                    dayKey: total.key,
+                    accountId,
+                    tradingDay: day,
+                    total: total.total,
+                    rev: total.expectedRev + 1,
+                    updatedAt,
+                  },
+                  ...(total.expectedRev === 0
+                    ? { ConditionExpression: 'attribute_not_exists(dayKey)' }
+                    : {
+                        ConditionExpression: 'rev = :rev',
+                        ExpressionAttributeValues: { ':rev': total.expectedRev },
+                      }),
+                },
+              },
+            ],
+          }),
+        ),
+      { table: this.tables.fingerprints.name, operation: 'TransactWriteItems' },
+    );
+  }
+
   /**
    * Records one chunk in a single transaction: each bucket's new entries (only if its revision is still the
    * one the plan was computed from, so a trade version is recorded once) and each daily total (likewise).
@@ -175,6 +250,7 @@ function toStoredEntry({ tradeId, version, tradeTimeMs, judgement }: BucketEntry
     ...(judgement.counted === 0 || judgement.dayKey === undefined
       ? {}
       : { counted: judgement.counted, dayKey: judgement.dayKey }),
+    ...(judgement.releasedAt === undefined ? {} : { releasedAt: judgement.releasedAt }),
   };
 }
 
@@ -187,6 +263,7 @@ function toJudgement(entry: Record<string, unknown>): Judgement | undefined {
     failures: failures.map((f) => ({ ruleId: String(f.ruleId), reason: String(f.reason) })),
     counted: Number(entry.counted ?? 0),
     dayKey: typeof entry.dayKey === 'string' ? entry.dayKey : undefined,
+    ...(typeof entry.releasedAt === 'string' ? { releasedAt: entry.releasedAt } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   type Market,
   type ReferenceChange,
   type ReferencePrice,
+  type TradeCancelled,
   type TradeOutcome,
   type TradeSubmitted,
 } from '@tradeflow/contracts';
@@ -73,6 +74,8 @@ export interface RecordedEntry {
   version: number;
   status: string;
   counted: number;
+  /** Whether a cancellation released what it counted. */
+  released: boolean;
 }
 
 /** The run's bus, tables, reference data and instances. */
@@ -236,6 +239,28 @@ export class World {
     };
   }
 
+  /** The cancellation of a trade version, as the trades service publishes it on `trades.submitted`. */
+  cancellation(trade: TradeSubmitted): PublishMessage<TradeCancelled> {
+    return {
+      topic: this.topics.submitted,
+      key: trade.accountId,
+      type: EventTypes.tradeCancelled,
+      id: `cancelled:${trade.tradeId}:${trade.version}`,
+      data: {
+        tradeId: trade.tradeId,
+        accountId: trade.accountId,
+        version: trade.version,
+        symbol: trade.symbol,
+        side: trade.side,
+        quantity: trade.quantity,
+        price: trade.price,
+        currency: trade.currency,
+        tradeTime: trade.tradeTime,
+        cancelledAt: new Date().toISOString(),
+      },
+    };
+  }
+
   /** Publishes the trades in order, in one batch. */
   async submit(...trades: TradeSubmitted[]): Promise<void> {
     await this.bus.publishBatch(trades.map((t) => this.submission(t)));
@@ -292,6 +317,7 @@ export class World {
             version: Number(entry.version),
             status: String(entry.status),
             counted: Number(entry.counted ?? 0),
+            released: typeof entry.releasedAt === 'string',
           });
         }
       }
