@@ -30,7 +30,7 @@ const settingsEnv = z.object({
   TRADES_IDEMPOTENCY_LOCK: env.durationMs().default(60_000),
   /** Outcomes handed to the status updater at once (one partition's, in order). */
   TRADES_STATUS_BATCH_SIZE: env.positiveInt().default(200),
-  /** Conditional status updates in flight at once per batch. */
+  /** Status transactions (up to 100 conditional outcome updates each) in flight at once per batch. */
   TRADES_STATUS_UPDATE_CONCURRENCY: env.positiveInt().default(16),
   /** Partitions of `trades.outcomes` one instance processes at the same time. */
   TRADES_STATUS_CONCURRENCY: env.positiveInt().default(2),

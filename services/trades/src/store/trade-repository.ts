@@ -8,11 +8,18 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll, batchWriteAll, withStoreErrors, type TableDefinition } from '@tradeflow/platform/store';
+import {
+  batchGetAll,
+  batchWriteAll,
+  StoreConflictError,
+  withStoreErrors,
+  type TableDefinition,
+} from '@tradeflow/platform/store';
 import { accountTimeKey, AWAITING_OUTCOME, type Trade } from '../domain';
 import { conditionHeld } from './conditional-write';
 import { ACCOUNT_TIME_INDEX } from './tables';
@@ -50,6 +57,8 @@ export interface AmendChange {
 
 // Query calls one listing request may make before it returns what it has with a cursor (bounds the work).
 const MAX_QUERY_CALLS = 10;
+/** DynamoDB's limit on the actions of one TransactWriteItems call. */
+export const MAX_TRANSACTION_ITEMS = 100;
 
 /** The trades table. */
 export class TradeRepository {
@@ -144,31 +153,53 @@ export class TradeRepository {
    */
   async applyOutcome(outcome: TradeOutcome, now: string): Promise<boolean> {
     return conditionHeld(() =>
-      withStoreErrors(
-        () =>
-          this.doc.send(
-            new UpdateCommand({
-              TableName: this.table.name,
-              Key: { tradeId: outcome.tradeId },
-              UpdateExpression:
-                'SET #status = :status, failures = :failures, validatedAt = :validatedAt, updatedAt = :now',
-              ConditionExpression:
-                'attribute_exists(tradeId) AND #version = :version AND #status IN (:awaiting0, :awaiting1)',
-              ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
-              ExpressionAttributeValues: {
-                ':status': outcome.status,
-                ':failures': outcome.failures.map((f) => ({ ruleId: f.ruleId, reason: f.reason })),
-                ':validatedAt': outcome.validatedAt,
-                ':now': now,
-                ':version': outcome.version,
-                ':awaiting0': AWAITING_OUTCOME[0],
-                ':awaiting1': AWAITING_OUTCOME[1],
-              },
-            }),
-          ),
-        { table: this.table.name, operation: 'UpdateItem' },
-      ),
+      withStoreErrors(() => this.doc.send(new UpdateCommand(this.outcomeUpdate(outcome, now))), {
+        table: this.table.name,
+        operation: 'UpdateItem',
+      }),
     );
+  }
+
+  /**
+   * Records up to MAX_TRANSACTION_ITEMS outcomes of distinct trades in one TransactWriteItems call, each
+   * under the same condition as `applyOutcome`. A transaction is all or nothing, so when conditions fail,
+   * DynamoDB's cancellation reasons name the items: those are not applied (redelivered, superseded or
+   * unknown) and the rest is sent again. Answers, in order, whether each outcome was applied. Another
+   * cancellation (a conflict with a concurrent writer, throttling) is thrown: every action is conditional,
+   * so the caller may simply try the whole set again.
+   */
+  async applyOutcomes(outcomes: readonly TradeOutcome[], now: string): Promise<boolean[]> {
+    if (new Set(outcomes.map((o) => o.tradeId)).size !== outcomes.length)
+      throw new Error('applyOutcomes: one outcome per trade (a transaction cannot touch an item twice)');
+    if (outcomes.length > MAX_TRANSACTION_ITEMS)
+      throw new Error(`applyOutcomes: at most ${MAX_TRANSACTION_ITEMS} outcomes per call`);
+    if (outcomes.length === 1) return [await this.applyOutcome(outcomes[0] as TradeOutcome, now)];
+    const applied = outcomes.map(() => false);
+    let pending = outcomes.map((_, index) => index);
+    while (pending.length > 0) {
+      try {
+        await withStoreErrors(
+          () =>
+            this.doc.send(
+              new TransactWriteCommand({
+                TransactItems: pending.map((i) => ({
+                  Update: this.outcomeUpdate(outcomes[i] as TradeOutcome, now),
+                })),
+              }),
+            ),
+          { table: this.table.name, operation: 'TransactWriteItems' },
+        );
+        for (const i of pending) applied[i] = true;
+        break;
+      } catch (err) {
+        const failed = err instanceof StoreConflictError ? failedIndexes(err) : [];
+        if (failed.length === 0) throw err;
+        // Positions are within this attempt's items; every try drops at least one, so this ends.
+        const dropped = new Set(failed.map((position) => pending[position]));
+        pending = pending.filter((i) => !dropped.has(i));
+      }
+    }
+    return applied;
   }
 
   /**
@@ -282,6 +313,28 @@ export class TradeRepository {
     };
   }
 
+  /** The conditional update that records `outcome` (see `applyOutcome`), for UpdateItem or a transaction. */
+  private outcomeUpdate(outcome: TradeOutcome, now: string) {
+    return {
+      TableName: this.table.name,
+      Key: { tradeId: outcome.tradeId },
+      UpdateExpression:
+        'SET #status = :status, failures = :failures, validatedAt = :validatedAt, updatedAt = :now',
+      ConditionExpression:
+        'attribute_exists(tradeId) AND #version = :version AND #status IN (:awaiting0, :awaiting1)',
+      ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+      ExpressionAttributeValues: {
+        ':status': outcome.status,
+        ':failures': outcome.failures.map((f) => ({ ruleId: f.ruleId, reason: f.reason })),
+        ':validatedAt': outcome.validatedAt,
+        ':now': now,
+        ':version': outcome.version,
+        ':awaiting0': AWAITING_OUTCOME[0],
+        ':awaiting1': AWAITING_OUTCOME[1],
+      },
+    };
+  }
+
   /** Writes `next` over `current`, only if the stored trade is still at the version and status read. */
   private async replace(current: Trade, next: Trade): Promise<void> {
     await withStoreErrors(
@@ -298,6 +351,12 @@ export class TradeRepository {
       { table: this.table.name, operation: 'PutItem' },
     );
   }
+}
+
+/** The transaction items whose condition failed, as the store error names them. */
+function failedIndexes(err: StoreConflictError): number[] {
+  const indexes = err.details?.failedIndexes;
+  return Array.isArray(indexes) ? indexes.filter((i): i is number => typeof i === 'number') : [];
 }
 
 /** The stored item: the trade plus the account index's sort key. */
