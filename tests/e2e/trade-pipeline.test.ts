@@ -1,8 +1,8 @@
 // End to end, through the gateway's public API, in both shapes: a known mix of more than 10,000 trades (single,
 // batch, NDJSON and CSV bulk) reaches exactly the expected statuses and rule ids, none lost, none duplicated; bad
-// input gets a 4xx problem, never a 5xx; no key is a 401 and another consumer's trade a 404. Every request
-// carries the API key of a consumer the suite creates through the admin API. Throughput figures are printed,
-// not asserted.
+// input gets a 4xx problem, never a 5xx; a cancelled trade no longer counts towards its day limit; no key is a
+// 401 and another consumer's trade a 404. Every request carries the API key of a consumer the suite creates
+// through the admin API. Throughput figures are printed, not asserted.
 import { randomInt } from 'node:crypto';
 import { Scope } from '@tradeflow/platform/identity';
 import {
@@ -475,6 +475,59 @@ describe.each(SHAPES)('the trade pipeline, %s shape', (shapeName) => {
       { status: 'VALIDATED', ruleIds: [] },
       { status: 'REJECTED', ruleIds: ['UNKNOWN_ACCOUNT'] },
     ]);
+  });
+
+  it("when a validated trade is cancelled, then validation releases its notional: a trade its account's day limit refused before now passes", async () => {
+    const base = shape?.gateway ?? '';
+    const instrument = universe.instruments.find((i) => i.symbol === `E${runId}A`);
+    const template = { ...factory.make('valid', instrument === undefined ? {} : { instrument }).request };
+    delete template.clientTradeId;
+    const quantity = 1_000;
+    const notional = quantity * Number(template.price);
+    const accountId = `E2E${runId}-DAY`;
+    await new ReferenceApi(base, auth).create('accounts', {
+      accountId,
+      name: `End-to-end day-limited account ${accountId}`,
+      currency: 'USD',
+      // One trade of ~1,000 fits, two do not.
+      limits: {
+        maxQuantity: 10_000_000,
+        maxNotionalPerTrade: 1.5 * notional,
+        maxNotionalPerDay: 1.5 * notional,
+      },
+      permittedMarkets: ['XNYS', 'XNAS'],
+    });
+    const submitAs = async (q: number): Promise<TradeView> => {
+      const answer = await trades.submit({ ...template, accountId, quantity: q });
+      return finalView(trades, expectStatus(answer, 202, `trade of ${q}`).tradeId);
+    };
+    // Until validation's reference cache knows the new account (UNKNOWN_ACCOUNT counts nothing); each try
+    // with its own quantity, so no try is a probable duplicate of another.
+    let attempt = 0;
+    const first = await pollUntil(
+      async () => {
+        const view = await submitAs(quantity + attempt++);
+        return view.status === 'VALIDATED' ? view : undefined;
+      },
+      { timeoutMs: 30_000, describe: () => `the account ${accountId} never reached validation` },
+    );
+    const refused = await submitAs(quantity + 50);
+    expect({ status: refused.status, ruleIds: ruleIds(refused) }).toEqual({
+      status: 'REJECTED',
+      ruleIds: ['MAX_NOTIONAL_PER_DAY'],
+    });
+
+    const cancelled = await call<TradeView>(
+      base,
+      'POST',
+      `/v1/trades/${encodeURIComponent(first.tradeId)}/cancel`,
+      { reason: 'e2e' },
+      auth,
+    );
+    expect(expectStatus(cancelled, 200, 'the cancellation').status).toBe('CANCELLED');
+    // Published after the cancellation on the account's partition, so judged after it was applied.
+    const passes = await submitAs(quantity + 60);
+    expect({ status: passes.status, ruleIds: ruleIds(passes) }).toEqual({ status: 'VALIDATED', ruleIds: [] });
   });
 
   it('when a request carries no key, then it is a 401; when a consumer bound to other accounts asks for a trade of the run, then it is a 404 like a missing trade', async () => {
