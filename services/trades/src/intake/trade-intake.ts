@@ -2,8 +2,13 @@
  * Intake of single trades and batches, amendments and cancellations. A trade is written RECEIVED first and
  * answered only once its `trades.submitted` event is acknowledged; when the publish fails, the trade is
  * deleted again (nothing stays RECEIVED without an event) and the client gets a 503 it can retry.
+ *
+ * Single submissions go through a group commit: those that arrive while earlier ones are being written wait
+ * and are written together (BatchWriteItem) and published together (one publishBatch, each event in its own
+ * request's trace). Every caller of a group gets the group's fate: accepted, or the 503.
  */
 import { randomUUID } from 'node:crypto';
+import { context, type Context } from '@opentelemetry/api';
 import type { Bus } from '@tradeflow/platform/bus';
 import {
   ConflictError,
@@ -31,6 +36,8 @@ import {
 import { cancelledMessage, submittedMessage } from '../events/submitted-event';
 import type { TradeRepository } from '../store';
 import type { TradesMetrics } from '../trades-metrics';
+import { forEachLimit } from '../concurrency';
+import { GroupCommit, type GroupCommitOptions } from './group-commit';
 import { parseTradeInput } from './trade-input';
 
 /** Structural logger (pino fits). */
@@ -47,6 +54,8 @@ export interface TradeIntakeDeps {
   logger: IntakeLogger;
   /** The `trades.submitted` topic. */
   submittedTopic: string;
+  /** How single submissions are grouped (defaults: DEFAULT_SINGLE_GROUPS). */
+  singleGroups?: GroupCommitOptions;
   clock?: () => Date;
   newId?: () => string;
 }
@@ -80,14 +89,34 @@ export class PublishFailedError extends UnavailableError {
   }
 }
 
+/** Single submissions per group, groups in flight and submissions waiting, unless configured otherwise. */
+export const DEFAULT_SINGLE_GROUPS: GroupCommitOptions = { maxGroup: 100, maxInFlight: 2, maxQueued: 2_000 };
+
+/** A single submission waiting for its group: the trade and the request's trace, for its event. */
+interface PendingTrade {
+  trade: Trade;
+  trace: Context;
+}
+
+/** A single submission's fate in its group: it stands, or its publish failed and it was taken back. */
+type SingleResult = { stands: true } | { stands: false; publishError: unknown };
+
+// Conditional deletes in flight when a group's publish failed and its trades are taken back.
+const WITHDRAW_CONCURRENCY = 8;
+
 /** Builds and submits trades. */
 export class TradeIntake {
   private readonly clock: () => Date;
   private readonly newId: () => string;
+  private readonly singles: GroupCommit<PendingTrade, SingleResult>;
 
   constructor(private readonly deps: TradeIntakeDeps) {
     this.clock = deps.clock ?? (() => new Date());
     this.newId = deps.newId ?? randomUUID;
+    this.singles = new GroupCommit(
+      (group) => this.commitSingles(group),
+      deps.singleGroups ?? DEFAULT_SINGLE_GROUPS,
+    );
   }
 
   /** Reads one trade request; throws a ValidationError naming every invalid field. */
@@ -110,19 +139,39 @@ export class TradeIntake {
     }
     const now = this.clock().toISOString();
     const trade = receivedTrade(request, 'single', this.newId(), now);
-    await this.deps.trades.create(trade);
-    try {
-      await this.deps.bus.publish(submittedMessage(trade, this.deps.submittedTopic));
-    } catch (err) {
-      if (!(await this.withdraw(trade, err))) {
-        // Validation already decided it: the event did get through, so the trade stands.
-        this.deps.metrics.intake.inc({ channel: 'single', result: 'accepted' });
-        return accepted(trade);
-      }
-      throw new PublishFailedError(err);
-    }
+    const result = await this.singles.submit({ trade, trace: context.active() });
+    if (!result.stands) throw new PublishFailedError(result.publishError);
     this.deps.metrics.intake.inc({ channel: 'single', result: 'accepted' });
     return accepted(trade);
+  }
+
+  /**
+   * Writes a group of single submissions (BatchWriteItem) and publishes their events in one call, each in
+   * its request's trace. A failed write takes back what was written and fails every caller; a failed publish
+   * takes back each trade that validation has not decided yet (a conditional delete: a publish that timed out
+   * may still have got through) and answers, per trade, whether it stands.
+   */
+  private async commitSingles(group: PendingTrade[]): Promise<SingleResult[]> {
+    const trades = group.map((p) => p.trade);
+    try {
+      await this.deps.trades.createMany(trades);
+    } catch (err) {
+      await this.withdrawMany(trades, err);
+      throw err;
+    }
+    try {
+      await this.deps.bus.publishBatch(
+        group.map((p) => ({ ...submittedMessage(p.trade, this.deps.submittedTopic), traceContext: p.trace })),
+      );
+      return group.map(() => ({ stands: true }));
+    } catch (err) {
+      const results: SingleResult[] = group.map(() => ({ stands: true }));
+      await forEachLimit([...trades.keys()], WITHDRAW_CONCURRENCY, async (i) => {
+        // Validation already decided it when the delete is refused: the event did get through.
+        if (await this.withdraw(trades[i] as Trade, err)) results[i] = { stands: false, publishError: err };
+      });
+      return results;
+    }
   }
 
   /**
