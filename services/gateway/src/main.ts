@@ -18,6 +18,8 @@ function serve(): void {
   void runMain({
     service: 'gateway',
     config: spec,
+    // The front door starts every request's server span itself (edge/front-door.ts).
+    incomingHttpSpans: false,
     modules: async (c) => {
       const { gatewayModules } = await import('./module.js');
       const { metricsModule, storeModule } = await import('@tradeflow/platform/runtime');

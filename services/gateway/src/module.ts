@@ -103,7 +103,6 @@ export function gatewayModules(
       const frontDoor = createFrontDoor({
         proxy,
         cors: settings.cors,
-        metrics,
         logger: ctx.logger,
         bodyLimit: settings.http.bodyLimit,
       });

@@ -39,36 +39,58 @@ export function accessLogMiddleware(logger: Logger): RequestHandler {
   };
 }
 
-/** The access log of one request on a plain node:http request and response; see `accessLogMiddleware`. */
-export function accessLogger(logger: Logger): (req: IncomingMessage, res: ServerResponse) => void {
+/** The access line's fields; built in one object literal per request (no spreads of optional parts). */
+interface AccessFields {
+  trace_id?: string;
+  span_id?: string;
+  method: string | undefined;
+  route: string;
+  path: string;
+  status: number;
+  duration_ms: number;
+  request_id: string;
+  code?: string;
+  aborted?: true;
+}
+
+/**
+ * The access log of one request on a plain node:http request and response; see `accessLogMiddleware`.
+ * `expressRoutes: false` for a caller that names the route itself (`setRouteTemplate`, the gateway's front
+ * door): Express's route assignments are then not tracked (a property defined on every request).
+ */
+export function accessLogger(
+  logger: Logger,
+  { expressRoutes = true }: { expressRoutes?: boolean } = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
   // No redaction: every field of the line is known (headers are never logged here).
   const lines = logger.child({}, { redact: [] });
   return (req, res) => {
-    trackRouteTemplate(req as Request);
+    if (expressRoutes) trackRouteTemplate(req as Request);
     const started = process.hrtime.bigint();
     const spanContext = trace.getActiveSpan()?.spanContext();
-    const correlation =
-      spanContext !== undefined && trace.isSpanContextValid(spanContext)
-        ? { trace_id: spanContext.traceId, span_id: spanContext.spanId }
-        : undefined;
+    const traced = spanContext !== undefined && trace.isSpanContextValid(spanContext);
     res.once('close', () => {
       const path = pathOf(req as Request);
-      const code = problemCodeOf(res);
-      const fields = {
-        ...correlation,
+      const fields: AccessFields = {
         method: req.method,
         route: routeTemplate(req as Request) ?? UNMATCHED_ROUTE,
         path,
         status: res.statusCode,
         duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
         request_id: requestIdOf(req as Request),
-        ...(code === undefined ? {} : { code }),
-        ...(res.writableFinished ? {} : { aborted: true }),
-        ...extraFields.get(req),
       };
-      if (res.statusCode >= 500) lines.warn(fields, 'request failed');
-      else if (QUIET_PATHS.has(path) && res.statusCode < 400) lines.debug(fields, 'request completed');
-      else lines.info(fields, 'request completed');
+      if (traced) {
+        fields.trace_id = spanContext.traceId;
+        fields.span_id = spanContext.spanId;
+      }
+      const code = problemCodeOf(res);
+      if (code !== undefined) fields.code = code;
+      if (!res.writableFinished) fields.aborted = true;
+      const extra = extraFields.get(req);
+      const line = extra === undefined ? fields : Object.assign(fields, extra);
+      if (res.statusCode >= 500) lines.warn(line, 'request failed');
+      else if (QUIET_PATHS.has(path) && res.statusCode < 400) lines.debug(line, 'request completed');
+      else lines.info(line, 'request completed');
     });
   };
 }

@@ -26,7 +26,7 @@ export interface LoggerOptions {
   service: string;
   /** Default `info`. */
   level?: Level | 'silent';
-  /** Where lines go; default stdout, written synchronously. Tests pass an in-memory stream. */
+  /** Where lines go; default the process's stdout destination (`processLogDestination`). Tests pass a stream. */
   destination?: DestinationStream;
 }
 
@@ -43,6 +43,63 @@ function correlationFields(): Record<string, string> {
   return fields;
 }
 
+/** A batch flushed by the event loop is written at once past this many characters. */
+const BATCH_LIMIT = 64 * 1024;
+
+/**
+ * Lines gathered during one turn of the event loop and written together, synchronously, when the turn ends
+ * (setImmediate), or at once past `BATCH_LIMIT`, or when the process exits. One write call per batch instead of
+ * one per line, yet nothing waits in a thread: the write is done when it returns, so lines keep their order and
+ * a line logged just before `process.exit` (a signal's shutdown, a fatal error) is flushed by the exit hook.
+ */
+class BatchedLines implements DestinationStream {
+  private pending = '';
+  private scheduled = false;
+  private readonly flushSoon = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  constructor(private readonly out: DestinationStream) {}
+
+  write(line: string): void {
+    this.pending += line;
+    if (this.pending.length >= BATCH_LIMIT) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushSoon);
+    }
+  }
+
+  /** Writes every pending line now (pino's sonic-boom destination retries a full pipe's EAGAIN). */
+  flush(): void {
+    if (this.pending === '') return;
+    const batch = this.pending;
+    this.pending = '';
+    this.out.write(batch);
+  }
+}
+
+let processDestination: BatchedLines | undefined;
+
+/**
+ * The one stdout destination every logger of the process shares (so two loggers' lines can never tear or
+ * interleave mid-line), batched per event-loop turn and flushed on exit.
+ */
+export function processLogDestination(): DestinationStream {
+  if (processDestination === undefined) {
+    const destination = new BatchedLines(pino.destination({ dest: 1, sync: true }));
+    process.on('exit', () => destination.flush());
+    processDestination = destination;
+  }
+  return processDestination;
+}
+
+/** Writes every line the process's loggers have produced so far (the exit hook does it on `process.exit`). */
+export function flushLogs(): void {
+  processDestination?.flush();
+}
+
 /** A pino logger writing JSON lines with `service`, an ISO `time`, a level label and correlation ids. */
 export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
   const options: pino.LoggerOptions = {
@@ -53,6 +110,7 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
     mixin: correlationFields,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
   };
-  // Synchronous stdout: an async write still in flight when the runner calls process.exit is lost or reordered.
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
+  // Writes are synchronous (an async write in flight when the runner calls process.exit is lost or reordered)
+  // but batched per event-loop turn: one write per turn instead of one per line.
+  return pino(options, destination ?? processLogDestination());
 }

@@ -45,6 +45,8 @@ export interface RunMainOptions<S extends { readonly [name: string]: import('zod
   events?: ProcessEvents;
   /** Spans go here instead of the exporter the `OTEL_*` variables choose; for tests. */
   spanExporter?: SpanExporter;
+  /** False: no http-instrumentation server spans; the service makes its own (`startTracing`'s `incomingHttp`). */
+  incomingHttpSpans?: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function runMain<S extends { readonly [name: string]: import('zod')
   try {
     tracing = startTracing({
       serviceName: options.service,
+      incomingHttp: options.incomingHttpSpans ?? true,
       ...(options.spanExporter === undefined ? {} : { exporter: options.spanExporter }),
     });
     logger = createLogger({ service: options.service, level: config.log.level });

@@ -3,6 +3,8 @@
  * helpers services and adapters use — propagation over headers and spans around work.
  */
 export { startTracing, type Tracing, type TracingOptions } from './sdk';
+export { startServerSpan, type RouteOf } from './server-span';
+export { UNTRACED_PATHS } from './sdk';
 export { extractTraceContext, injectTraceHeaders, type CarrierValue, type TraceCarrier } from './propagation';
 export { activeTraceIds, withSpan, type SpanOptions } from './span';
 export {

@@ -22,6 +22,13 @@ export interface TracingOptions {
    * exporter over HTTP by default). For tests: pass an `InMemorySpanExporter`.
    */
   exporter?: SpanExporter;
+  /**
+   * Default true: `@opentelemetry/instrumentation-http` makes the SERVER span of every incoming request. False
+   * leaves node:http servers unpatched (the module's server side costs a context switch and a bound request and
+   * response per request, even for requests it ignores): the service starts its own server spans, e.g. with
+   * `startServerSpan`, as the gateway's front door does.
+   */
+  incomingHttp?: boolean;
 }
 
 /** A running tracing SDK. */
@@ -33,7 +40,7 @@ export interface Tracing {
 }
 
 /** Probe and scrape requests; tracing them would bury the traces that matter. */
-const UNTRACED_PATHS = new Set(['/livez', '/readyz', '/metrics']);
+export const UNTRACED_PATHS: ReadonlySet<string> = new Set(['/livez', '/readyz', '/metrics']);
 
 let running: Tracing | undefined;
 
@@ -59,7 +66,7 @@ function carriesTraceparent(request: UndiciRequest): boolean {
  * Call it first in the composition root, before anything requires `http`, `express` or the AWS SDK:
  * instrumentation patches those modules as they load, and cannot patch a module already loaded.
  */
-export function startTracing({ serviceName, exporter }: TracingOptions): Tracing {
+export function startTracing({ serviceName, exporter, incomingHttp = true }: TracingOptions): Tracing {
   if (running !== undefined) return running;
   const sdk = new NodeSDK({
     // Ours is the default; the environment detector (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES) wins.
@@ -71,7 +78,7 @@ export function startTracing({ serviceName, exporter }: TracingOptions): Tracing
     logRecordProcessors: [],
     // Off (OTEL_SDK_DISABLED), the SDK registers nothing, but an instrumentation patches its module as soon as
     // it is constructed: every request would still pay for no-op spans and context switches. So none then.
-    instrumentations: getBooleanFromEnv('OTEL_SDK_DISABLED') ? [] : instrumentations(),
+    instrumentations: getBooleanFromEnv('OTEL_SDK_DISABLED') ? [] : instrumentations(incomingHttp),
   });
   sdk.start();
 
@@ -126,9 +133,11 @@ function spanProcessorsFor(exporter: SpanExporter | undefined): { spanProcessors
 }
 
 /** The http, express, aws-sdk and undici instrumentations (constructing one patches its module). */
-function instrumentations(): NonNullable<NodeSDKConfiguration['instrumentations']> {
+function instrumentations(incomingHttp: boolean): NonNullable<NodeSDKConfiguration['instrumentations']> {
   return [
     new HttpInstrumentation({
+      // Off, node:http's Server.emit is not patched at all (ignoring every request would still bind each one).
+      disableIncomingRequestInstrumentation: !incomingHttp,
       ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
       // The only node:http client is the AWS SDK's, whose call already has its span (the aws-sdk one, which
       // suppresses its HTTP span); the wrapper still parsed, injected and bound every DynamoDB request.
