@@ -104,6 +104,17 @@ export class UnavailableError extends AppError {
   }
 }
 
+/** The service sheds load: more work is waiting than it accepts; `retryAfterSeconds` becomes Retry-After. */
+export class OverloadedError extends UnavailableError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'The service is overloaded; retry later.',
+    code = 'SERVICE.OVERLOADED',
+  ) {
+    super(message, code);
+  }
+}
+
 /** A dependency did not answer in time. */
 export class TimeoutError extends AppError {
   constructor(message = 'The upstream did not answer in time.', code = 'SERVICE.TIMEOUT', cause?: unknown) {

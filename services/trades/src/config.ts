@@ -14,6 +14,10 @@ const settingsEnv = z.object({
     .positiveInt()
     .pipe(z.number().max(MAX_BATCH_ITEMS, { error: `must be at most ${MAX_BATCH_ITEMS}` }))
     .default(MAX_BATCH_ITEMS),
+  /** Single submissions written and published together at most (the group commit of `POST /v1/trades`). */
+  TRADES_SINGLE_GROUP_MAX: env.positiveInt().default(100),
+  /** Single submissions waiting for a group at most; beyond it a submission is a 503 with Retry-After. */
+  TRADES_SINGLE_QUEUE_MAX: env.positiveInt().default(2_000),
   /** Lines of a bulk upload written and published together (one BatchWriteItem run and one publishBatch). */
   TRADES_BULK_CHUNK_SIZE: env.positiveInt().default(500),
   /** Longest line a bulk upload may contain, in bytes; a longer one is a line error. */
@@ -41,7 +45,11 @@ const settingsEnv = z.object({
 /** `TRADES_*` variables and the service's HTTP server (`TRADES_HTTP_PORT`, default 8081). */
 export const tradesEnv = z.intersection(settingsEnv, serviceHttpEnv('TRADES', 8081)).transform((v) => ({
   http: { host: String(v.host), port: v.port, bodyLimit: String(v.bodyLimit) },
-  intake: { batchMaxItems: v.TRADES_BATCH_MAX_ITEMS },
+  intake: {
+    batchMaxItems: v.TRADES_BATCH_MAX_ITEMS,
+    singleGroupMax: v.TRADES_SINGLE_GROUP_MAX,
+    singleQueueMax: v.TRADES_SINGLE_QUEUE_MAX,
+  },
   bulk: {
     chunkSize: v.TRADES_BULK_CHUNK_SIZE,
     maxLineBytes: v.TRADES_BULK_MAX_LINE_BYTES,

@@ -18,7 +18,7 @@ import { OutcomeConsumer } from './events/outcome-consumer';
 import { IdempotencyGuard } from './http/idempotency';
 import { BULK_MEDIA_TYPES, tradesRoutes } from './http/routes';
 import { BulkImporter } from './intake/bulk-importer';
-import { TradeIntake } from './intake/trade-intake';
+import { DEFAULT_SINGLE_GROUPS, TradeIntake } from './intake/trade-intake';
 import {
   BulkJobRepository,
   IdempotencyRepository,
@@ -174,6 +174,11 @@ export function tradesModules(
           logger,
           submittedTopic,
           clock,
+          singleGroups: {
+            ...DEFAULT_SINGLE_GROUPS,
+            maxGroup: settings.intake.singleGroupMax,
+            maxQueued: settings.intake.singleQueueMax,
+          },
         }),
         bulk: new BulkImporter({
           trades: store.trades,

@@ -6,7 +6,7 @@ describe('trades config', () => {
     const config = loadConfig(tradesEnv, {});
     expect(config).toEqual({
       http: { host: '127.0.0.1', port: 8081, bodyLimit: '1mb' },
-      intake: { batchMaxItems: 1000 },
+      intake: { batchMaxItems: 1000, singleGroupMax: 100, singleQueueMax: 2000 },
       bulk: {
         chunkSize: 500,
         maxLineBytes: 16_384,

@@ -2,6 +2,7 @@
  * The bus port: the small async interface every adapter (memory, kafka) implements, the declared
  * capabilities, and the port's error. Domain code depends on this file only, never on an adapter.
  */
+import type { Context } from '@opentelemetry/api';
 import { AppError } from '../errors';
 import type { BackoffOptions } from '../backoff';
 import type { BusObserver } from './observer';
@@ -66,6 +67,12 @@ export interface PublishMessage<T = unknown> {
    * publishes stays in the trace of the message it answers.
    */
   causedBy?: BusMessage;
+  /**
+   * Tracing only, never sent: the trace this message continues when it is neither the active one nor a
+   * consumed message's, e.g. the request that submitted it when a group commit publishes many requests'
+   * messages in one call. `causedBy` wins when both are set.
+   */
+  traceContext?: Context;
   /** Tracing only, never sent: attributes for the PRODUCER span when it covers this message alone. */
   traceAttributes?: TraceAttributes;
 }

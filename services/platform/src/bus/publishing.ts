@@ -1,4 +1,5 @@
 /** The producer side both adapters share: validate, trace, encode, send once, count. */
+import type { Context } from '@opentelemetry/api';
 import { CE_HEADERS, encodeEnvelope, type EncodedRecord } from './envelope';
 import type { BusObserver } from './observer';
 import { BusError, type BusMessage, type PublishMessage } from './port';
@@ -6,8 +7,9 @@ import { messageContext, startPublishSpan, type MessagingSystem } from './tracin
 
 /**
  * Encodes `messages` and hands them to `send` in one go, grouped by topic in their order. Each topic gets a
- * PRODUCER span per trace the messages continue: the caller's (the active context), or the trace of the
- * consumed message a message names as `causedBy`, so a batch handler's outputs stay in their inputs' traces.
+ * PRODUCER span per trace the messages continue: the caller's (the active context), the trace of the
+ * consumed message a message names as `causedBy` (so a batch handler's outputs stay in their inputs' traces),
+ * or the context a message carries as `traceContext` (so a group commit keeps each request's own trace).
  */
 export async function publishTraced(
   system: MessagingSystem,
@@ -21,16 +23,17 @@ export async function publishTraced(
   // leaves no PRODUCER span open; the trace headers are added once the span exists.
   const encoded = messages.map((m) => encodeOrReject(m, source));
   const groups: SpanGroup[] = [];
-  const byCause = new Map<BusMessage | undefined, Map<string, SpanGroup>>();
+  const byCause = new Map<Cause, Map<string, SpanGroup>>();
   messages.forEach((m, index) => {
-    let perTopic = byCause.get(m.causedBy);
+    const cause = m.causedBy ?? m.traceContext;
+    let perTopic = byCause.get(cause);
     if (perTopic === undefined) {
       perTopic = new Map<string, SpanGroup>();
-      byCause.set(m.causedBy, perTopic);
+      byCause.set(cause, perTopic);
     }
     let group = perTopic.get(m.topic);
     if (group === undefined) {
-      group = { topic: m.topic, cause: m.causedBy, indexes: [] };
+      group = { topic: m.topic, cause, indexes: [] };
       perTopic.set(m.topic, group);
       groups.push(group);
     }
@@ -38,7 +41,7 @@ export async function publishTraced(
   });
   const headersOf: Record<string, string>[] = [];
   const spans = groups.map((group) => {
-    const parent = group.cause === undefined ? undefined : messageContext(group.cause);
+    const parent = parentOf(group.cause);
     const span = startPublishSpan(system, group.topic, group.indexes.length, parent);
     for (const index of group.indexes) headersOf[index] = span.traceHeaders;
     const only = group.indexes.length === 1 ? (group.indexes[0] as number) : undefined;
@@ -73,10 +76,18 @@ export async function publishTraced(
   for (const [topic, records] of byTopic) observer.published(topic, records.length);
 }
 
+/** What a message's PRODUCER span continues besides the active context: a consumed message or a context. */
+type Cause = BusMessage | Context | undefined;
+
+function parentOf(cause: Cause): Context | undefined {
+  if (cause === undefined) return undefined;
+  return 'getValue' in cause ? cause : messageContext(cause);
+}
+
 /** The messages of one topic that continue one trace, under one PRODUCER span. */
 interface SpanGroup {
   topic: string;
-  cause: BusMessage | undefined;
+  cause: Cause;
   indexes: number[];
 }
 

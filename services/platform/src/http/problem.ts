@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import {
   AppError,
   NotFoundError,
+  OverloadedError,
   PayloadTooLargeError,
   TooManyRequestsError,
   ValidationError,
@@ -161,7 +162,7 @@ export function toProblem(err: AppError | undefined, { requestId, path }: Proble
 
 /** Response headers a problem needs besides its content type. */
 export function problemHeaders(err: AppError | undefined): Record<string, string> {
-  if (err instanceof TooManyRequestsError)
+  if (err instanceof TooManyRequestsError || err instanceof OverloadedError)
     return { 'Retry-After': String(Math.max(0, Math.ceil(err.retryAfterSeconds))) };
   return {};
 }

@@ -710,6 +710,47 @@ export function runBusConformance(name: string, target: BusConformanceTarget): v
       },
     );
 
+    it_(
+      'when one publishBatch carries messages of several requests as traceContext, then each message continues its own request trace',
+      async () => {
+        const topic = await topicWith('group-commit-traces', 1);
+        const tracer = trace.getTracer('conformance');
+        // Three requests whose messages a group commit publishes together, outside their contexts.
+        const requests = [0, 1, 2].map((seq) => {
+          const span = tracer.startSpan(`request-${seq}`);
+          return { seq, span, context: trace.setSpan(context.active(), span) };
+        });
+        await bus.publishBatch(
+          requests.map((r) => ({
+            ...message(topic, 'k', r.seq),
+            id: `group-${r.seq}`,
+            traceContext: r.context,
+          })),
+        );
+        for (const r of requests) r.span.end();
+        const received: BusMessage<Payload>[] = [];
+        await subscribe<Payload>({
+          group: unique('g'),
+          topics: [topic],
+          fromBeginning: true,
+          handler: (m) => {
+            received.push(m);
+            return Promise.resolve();
+          },
+        });
+        await waitFor('three messages', () => received.length === 3);
+
+        const producers = exporter.getFinishedSpans().filter((s) => s.name === `${topic} publish`);
+        for (const r of requests) {
+          const m = received.find((x) => x.id === `group-${r.seq}`);
+          const traceId = r.span.spanContext().traceId;
+          expect(m?.headers.traceparent).toContain(traceId);
+          const producer = producers.find((s) => s.spanContext().traceId === traceId);
+          expect(producer?.parentSpanContext?.spanId).toBe(r.span.spanContext().spanId);
+        }
+      },
+    );
+
     it_('when an event is published, then it arrives as a CloudEvent with its trace context', async () => {
       const topic = await topicWith('cloudevents', 1);
       const group = unique('g');
