@@ -41,8 +41,8 @@ export function accessLogMiddleware(logger: Logger): RequestHandler {
 
 /** The access line's fields; built in one object literal per request (no spreads of optional parts). */
 interface AccessFields {
-  trace_id?: string;
-  span_id?: string;
+  trace_id: string | undefined;
+  span_id: string | undefined;
   method: string | undefined;
   route: string;
   path: string;
@@ -72,6 +72,10 @@ export function accessLogger(
     res.once('close', () => {
       const path = pathOf(req as Request);
       const fields: AccessFields = {
+        // Set (undefined when untraced) so the logger's mixin cannot add the ids of the context the 'close'
+        // event happens to run in, which need not be this request's.
+        trace_id: traced ? spanContext.traceId : undefined,
+        span_id: traced ? spanContext.spanId : undefined,
         method: req.method,
         route: routeTemplate(req as Request) ?? UNMATCHED_ROUTE,
         path,
@@ -79,10 +83,6 @@ export function accessLogger(
         duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
         request_id: requestIdOf(req as Request),
       };
-      if (traced) {
-        fields.trace_id = spanContext.traceId;
-        fields.span_id = spanContext.spanId;
-      }
       const code = problemCodeOf(res);
       if (code !== undefined) fields.code = code;
       if (!res.writableFinished) fields.aborted = true;
