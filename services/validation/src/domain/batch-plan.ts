@@ -221,10 +221,23 @@ export interface WriteChunk {
 /** The smallest transaction that fits any trade: its fingerprint bucket and two daily totals. */
 const MIN_ITEMS = 3;
 
+/**
+ * Entries a fingerprint bucket records at most. A bucket holds identical trades within one window, so once it
+ * is this full every further trade in it is a probable duplicate that counts nothing, and judging it again
+ * (after a redelivery) gives the same answer: its record is left out rather than growing the item towards
+ * DynamoDB's 400 KB (a bulk upload of thousands of identical lines would otherwise fail every append). An
+ * entry is at most ~300 bytes, so a full bucket stays under ~150 KB.
+ */
+export const MAX_BUCKET_ENTRIES = 500;
+
 /** The revisions the plan was computed from: daily totals and fingerprint buckets as read (absent: rev 0). */
 export interface ReadRevisions {
   readonly totals: ReadonlyMap<string, DailyTotal>;
-  readonly buckets: ReadonlyMap<string, Pick<FingerprintBucket, 'rev'>>;
+  /** Buckets as read; `entries` (when given) tells how full each already is. */
+  readonly buckets: ReadonlyMap<
+    string,
+    Pick<FingerprintBucket, 'rev'> & { readonly entries?: readonly unknown[] }
+  >;
 }
 
 /** The bucket entry that records a planned trade's judgement. */
@@ -262,6 +275,9 @@ export function chunkWrites(
     current.get(key) ?? { total: totals.get(key)?.total ?? 0, rev: totals.get(key)?.rev ?? 0 };
   const bucketRevs = new Map<string, number>();
   const bucketRevOf = (key: string) => bucketRevs.get(key) ?? revisions.buckets.get(key)?.rev ?? 0;
+  const bucketSizes = new Map<string, number>();
+  const bucketSizeOf = (key: string) =>
+    bucketSizes.get(key) ?? revisions.buckets.get(key)?.entries?.length ?? 0;
   const chunks: WriteChunk[] = [];
   let trades: PlannedTrade[] = [];
   let fingerprintKeys = new Set<string>();
@@ -279,17 +295,27 @@ export function chunkWrites(
       writes.push({ key, total, expectedRev: before.rev });
       current.set(key, { total, rev: before.rev + 1 });
     }
-    const fingerprints = [...fingerprintKeys].map((key): FingerprintWrite => {
+    const fingerprints: FingerprintWrite[] = [];
+    for (const key of fingerprintKeys) {
       const inBucket = trades.filter((t) => t.fingerprintKey === key);
+      let size = bucketSizeOf(key);
+      // Past MAX_BUCKET_ENTRIES only what counted is recorded (see there).
+      const recorded = inBucket.filter((t) => {
+        if (t.counted === 0 && size >= MAX_BUCKET_ENTRIES) return false;
+        size += 1;
+        return true;
+      });
+      if (recorded.length === 0) continue;
       const expectedRev = bucketRevOf(key);
       bucketRevs.set(key, expectedRev + 1);
-      return {
+      bucketSizes.set(key, size);
+      fingerprints.push({
         key,
         accountId: (inBucket[0] as PlannedTrade).trade.accountId,
-        entries: inBucket.map(entryOf),
+        entries: recorded.map(entryOf),
         expectedRev,
-      };
-    });
+      });
+    }
     chunks.push({ trades, fingerprints, totals: writes });
     trades = [];
     fingerprintKeys = new Set();

@@ -22,7 +22,7 @@ export {
   tradeDayOf,
   tradeKey,
 } from './trade-facts';
-export { chunkWrites, planBatch } from './batch-plan';
+export { chunkWrites, MAX_BUCKET_ENTRIES, planBatch } from './batch-plan';
 export type {
   BatchState,
   BucketEntry,

@@ -1,6 +1,7 @@
 import type { TradeSubmitted } from '@tradeflow/contracts';
 import {
   chunkWrites,
+  MAX_BUCKET_ENTRIES,
   DEFAULT_VALIDATION_SETTINGS,
   planBatch,
   type BatchState,
@@ -186,6 +187,33 @@ describe('chunkWrites', () => {
       [4, 0],
       [0, 5],
     ]);
+  });
+
+  it('when a bucket is full, then a further duplicate (counting nothing) is not recorded and what counted still is', () => {
+    const planned = plan([t('T-1'), t('T-2', { tradeTime: '2025-03-10T14:30:10Z' })]);
+    const bucket = planned[0]?.fingerprintKey as string;
+    const withEntries = (n: number) => ({
+      totals: new Map<string, DailyTotal>(),
+      buckets: new Map([[bucket, { rev: 9, entries: Array.from({ length: n }) }]]),
+    });
+    expect(planned.map((p) => p.counted > 0)).toEqual([true, false]);
+
+    // One place left: T-1 takes it; T-2, a duplicate that counted nothing, is left out.
+    const [roomForOne] = chunkWrites(planned, withEntries(MAX_BUCKET_ENTRIES - 1), 100);
+    expect(roomForOne?.fingerprints.map((f) => [f.expectedRev, f.entries.map((e) => e.tradeId)])).toEqual([
+      [9, ['T-1']],
+    ]);
+    // Full: T-1 counted, so it is still recorded (its amount must be releasable); T-2 is not.
+    const [full] = chunkWrites(planned, withEntries(MAX_BUCKET_ENTRIES), 100);
+    expect(full?.fingerprints.flatMap((f) => f.entries.map((e) => e.tradeId))).toEqual(['T-1']);
+    // Only a duplicate in a full bucket: no bucket write at all, its outcome is still published.
+    const [onlyDuplicate] = chunkWrites(
+      [planned[1] as (typeof planned)[number]],
+      withEntries(MAX_BUCKET_ENTRIES),
+      100,
+    );
+    expect(onlyDuplicate?.fingerprints).toEqual([]);
+    expect(onlyDuplicate?.trades.map((p) => p.trade.tradeId)).toEqual(['T-2']);
   });
 
   it('when trades share a fingerprint bucket, then the bucket is one item listing them all', () => {
