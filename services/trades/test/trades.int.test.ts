@@ -417,7 +417,7 @@ describe('status from trades.outcomes', () => {
 });
 
 describe('lifecycle', () => {
-  it('when a trade is cancelled, then it is CANCELLED; cancelling or amending it again is a 409 and a late outcome is ignored', async () => {
+  it('when a trade is cancelled, then it is CANCELLED; cancelling it again changes nothing, amending it is a 409 and a late outcome is ignored', async () => {
     const accountId = newAccount();
     const tradeId = await submit(trade({ accountId }));
     const res = await h
@@ -432,9 +432,15 @@ describe('lifecycle', () => {
       version: 1,
     });
 
-    const again = await h.api().post(`/v1/trades/${tradeId}/cancel`).expect(409);
-    expect(again.body).toMatchObject({ code: 'TRADES.INVALID_TRANSITION' });
-    await h.api().patch(`/v1/trades/${tradeId}`).send({ quantity: 5 }).expect(409);
+    // Repeating the cancel is safe: the trade (and its first reason) stays as it is.
+    const again = await h
+      .api()
+      .post(`/v1/trades/${tradeId}/cancel`)
+      .send({ reason: 'Asked twice.' })
+      .expect(200);
+    expect(again.body).toEqual(res.body);
+    const amend = await h.api().patch(`/v1/trades/${tradeId}`).send({ quantity: 5 }).expect(409);
+    expect(amend.body).toMatchObject({ code: 'TRADES.INVALID_TRANSITION' });
 
     await h.publishOutcome(outcome(tradeId, accountId, 1, 'VALIDATED'));
     const marker = await submit(trade({ accountId }));
@@ -477,7 +483,7 @@ describe('lifecycle', () => {
     });
   });
 
-  it('when a cancellation cannot be published, then it is a 503 and the trade is back in its previous status', async () => {
+  it('when a cancellation cannot be published, then it is a 503, the trade stays CANCELLED and a repeated cancel publishes the event', async () => {
     const accountId = newAccount();
     const tradeId = await submit(trade({ accountId }));
     await h.publishOutcome(outcome(tradeId, accountId, 1, 'VALIDATED'));
@@ -492,12 +498,16 @@ describe('lifecycle', () => {
     } finally {
       h.bus.failPublishes = false;
     }
-    const after = await view(tradeId);
-    expect(after).toMatchObject({ status: 'VALIDATED', version: 1 });
-    expect(after).not.toHaveProperty('cancelledAt');
+    // Not put back: an outcome arriving meanwhile would have been ignored and then lost.
+    expect(await view(tradeId)).toMatchObject({ status: 'CANCELLED', version: 1 });
     expect(submittedFor(tradeId).map((e) => e.type)).toEqual([EventTypes.tradeSubmitted]);
 
     await h.api().post(`/v1/trades/${tradeId}/cancel`).expect(200);
+    const events = await eventually(
+      () => (submittedFor(tradeId).length === 2 ? submittedFor(tradeId) : undefined),
+      'the cancellation published by the repeated cancel',
+    );
+    expect(events.map((e) => e.type)).toEqual([EventTypes.tradeSubmitted, EventTypes.tradeCancelled]);
     expect((await view(tradeId)).status).toBe('CANCELLED');
   });
 

@@ -250,28 +250,27 @@ export class TradeIntake {
   }
 
   /**
-   * Cancels a trade that is not cancelled yet, then publishes the cancellation on `trades.submitted` (so
-   * validation releases what the trade counted, in order with its submissions). If that publish fails the
-   * trade is put back as it was and the client gets a 503 it can retry, as with an amendment.
+   * Cancels a trade and tells validation (a `TradeCancelled` on `trades.submitted`, so it releases what the
+   * version counted). Cancelling a CANCELLED trade changes nothing and publishes its event again: when the
+   * publish fails the trade stays CANCELLED (putting it back could strand an outcome that arrived meanwhile)
+   * and the 503 asks the client to repeat the cancel, which is safe because validation releases at most once.
    */
   async cancel(tradeId: string, reason: string | undefined, caller: Identity): Promise<Trade> {
-    const current = await this.current(tradeId, 'cancel', caller);
-    const cancelled = await this.concurrently(() => this.deps.trades.cancel(current, reason, this.now()));
+    const found = await this.deps.trades.get(tradeId);
+    if (found === undefined || !canActFor(caller, found.accountId)) throw tradeNotFound(tradeId);
+    const cancelled =
+      found.status === 'CANCELLED'
+        ? found
+        : await this.concurrently(() =>
+            this.deps.trades.cancel(this.allowed(found, 'cancel'), reason, this.now()),
+          );
     try {
       await this.deps.bus.publish(cancelledMessage(cancelled, this.deps.submittedTopic));
     } catch (err) {
-      const reverted = await this.deps.trades.revert(cancelled, current).catch((revertError: unknown) => {
-        this.deps.logger.error(
-          { tradeId, version: cancelled.version, err: revertError },
-          'cancellation left in place without its event: the revert failed',
-        );
-        return true;
-      });
-      if (reverted)
-        throw new PublishFailedError(
-          err,
-          'The cancellation could not be handed to validation; the trade was left as it was. Try again.',
-        );
+      throw new PublishFailedError(
+        err,
+        "The trade is cancelled, but validation has not been told yet, so its notional still counts towards the account's daily limit. Repeat the cancel (it is safe) until it answers 200.",
+      );
     }
     return cancelled;
   }
@@ -280,6 +279,11 @@ export class TradeIntake {
   private async current(tradeId: string, action: TradeAction, caller: Identity): Promise<Trade> {
     const trade = await this.deps.trades.get(tradeId);
     if (trade === undefined || !canActFor(caller, trade.accountId)) throw tradeNotFound(tradeId);
+    return this.allowed(trade, action);
+  }
+
+  /** `trade` when `action` is allowed in its status; a 409 otherwise. */
+  private allowed(trade: Trade, action: TradeAction): Trade {
     if (!canApply(action, trade.status)) {
       throw new ConflictError(
         `A ${trade.status} trade cannot be ${action === 'amend' ? 'amended' : 'cancelled'}.`,
