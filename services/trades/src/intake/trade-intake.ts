@@ -8,7 +8,7 @@
  * request's trace). Every caller of a group gets the group's fate: accepted, or the 503.
  */
 import { randomUUID } from 'node:crypto';
-import { context, type Context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace, type Context, type Link } from '@opentelemetry/api';
 import type { Bus } from '@tradeflow/platform/bus';
 import {
   ConflictError,
@@ -18,6 +18,7 @@ import {
 } from '@tradeflow/platform/errors';
 import { canActFor, type Identity } from '@tradeflow/platform/identity';
 import { StoreConflictError } from '@tradeflow/platform/store';
+import { withSpan } from '@tradeflow/platform/trace';
 import {
   accountNotFound,
   accountNotFoundIssue,
@@ -113,10 +114,7 @@ export class TradeIntake {
   constructor(private readonly deps: TradeIntakeDeps) {
     this.clock = deps.clock ?? (() => new Date());
     this.newId = deps.newId ?? randomUUID;
-    this.singles = new GroupCommit(
-      (group) => this.commitSingles(group),
-      deps.singleGroups ?? DEFAULT_SINGLE_GROUPS,
-    );
+    this.singles = new GroupCommit((group) => this.traced(group), deps.singleGroups ?? DEFAULT_SINGLE_GROUPS);
   }
 
   /** Reads one trade request; throws a ValidationError naming every invalid field. */
@@ -143,6 +141,26 @@ export class TradeIntake {
     if (!result.stands) throw new PublishFailedError(result.publishError);
     this.deps.metrics.intake.inc({ channel: 'single', result: 'accepted' });
     return accepted(trade);
+  }
+
+  /**
+   * Runs a group's commit in a trace of its own: a lone request's, so its write shows in its trace; for a
+   * group, an `intake group` span linked to every request's span, rather than inside whichever request
+   * happened to start the group (each event still continues its own request's trace).
+   */
+  private traced(group: PendingTrade[]): Promise<SingleResult[]> {
+    const [only] = group;
+    if (group.length === 1 && only !== undefined)
+      return context.with(only.trace, () => this.commitSingles(group));
+    const links = group.flatMap((p): Link[] => {
+      const span = trace.getSpanContext(p.trace);
+      return span === undefined ? [] : [{ context: span }];
+    });
+    return withSpan(
+      'trades intake group',
+      { parent: ROOT_CONTEXT, links, attributes: { 'tradeflow.group_size': group.length } },
+      () => this.commitSingles(group),
+    );
   }
 
   /**
