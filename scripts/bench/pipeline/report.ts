@@ -77,8 +77,9 @@ export const KAFKA_MESSAGES_PER_TRADE = 2;
 /**
  * The most end-to-end / raw DynamoDB a machine allows when the store and the bus share its cores: a trade
  * costs at least its item writes and its Kafka messages at the CPU the raw runs measured per item and per
- * message (infrastructure + client), with nothing at all for the services. Meaningful when the raw DynamoDB
- * run kept the cores busy (`rawCoresBusy` near the core count): then raw items/s is 1 / CPU per item.
+ * message (infrastructure + client), with nothing at all for the services, so the cores carry at most
+ * `cores / that` trades per second; divided by the raw items/s measured. `rawCoresBusy` says how close the
+ * raw run itself came to using every core.
  */
 export function cpuCeiling(
   result: BenchResult,
@@ -90,7 +91,10 @@ export function cpuCeiling(
   const perItem = total(cpu.rawDynamoPerItem);
   const perMessage = total(cpu.rawKafkaPerMessage);
   const writesPerTrade = total(store.writesByTable) / store.trades;
-  const ratioAt = (writes: number) => perItem / (writes * perItem + KAFKA_MESSAGES_PER_TRADE * perMessage);
+  const ratioAt = (writes: number) =>
+    (result.machine.cores * 1000) /
+    (writes * perItem + KAFKA_MESSAGES_PER_TRADE * perMessage) /
+    result.rawDynamo.itemsPerSecond;
   return {
     ratio: ratioAt(writesPerTrade),
     ratioAtTwoWrites: ratioAt(2),

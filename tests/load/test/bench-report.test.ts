@@ -143,6 +143,10 @@ describe('pipeline benchmark report', () => {
     expect(renderMarkdown(measured)).toContain(
       "| most end-to-end / raw DynamoDB these cores allow (2.50 item writes + 2 Kafka messages per trade at the raw runs' CPU, services free; raw DynamoDB kept 2.0 of 2 cores busy) | 0.34 (0.42 at 2 writes/trade) |",
     );
+    // A raw run that left a core partly idle measured fewer items/s than its CPU allows: the ceiling rises.
+    measured.rawDynamo.itemsPerSecond = 3000;
+    expect(cpuCeiling(measured)?.ratio).toBeCloseTo(2000 / 1.45 / 3000);
+    expect(cpuCeiling(measured)?.rawCoresBusy).toBeCloseTo(1.5);
     expect(cpuCeiling(result(1200, 900))).toBeUndefined();
   });
 
