@@ -47,17 +47,18 @@ export type TradeSubmitted = z.infer<typeof TradeSubmitted>;
  * with the fields validation finds that version's record by (its fingerprint and trade time), so it can release
  * what the version counted towards the account's daily total. Published after the trade is written CANCELLED.
  */
-export const TradeCancelled = z.strictObject({
-  tradeId: z.string().min(1),
-  accountId: AccountId,
+export const TradeCancelled = TradeSubmitted.pick({
+  tradeId: true,
+  accountId: true,
   /** The version that was current when the trade was cancelled (cancelling does not bump it). */
-  version: z.number().int().positive(),
-  symbol: Symbol,
-  side: Side,
-  quantity: z.number().int().positive(),
-  price: z.number().positive(),
-  currency: Currency,
-  tradeTime: z.iso.datetime({ offset: true }),
+  version: true,
+  symbol: true,
+  side: true,
+  quantity: true,
+  price: true,
+  currency: true,
+  tradeTime: true,
+}).extend({
   cancelledAt: z.iso.datetime({ offset: true }),
 });
 export type TradeCancelled = z.infer<typeof TradeCancelled>;
