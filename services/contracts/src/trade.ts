@@ -63,6 +63,28 @@ export const TradeCancelled = TradeSubmitted.pick({
 });
 export type TradeCancelled = z.infer<typeof TradeCancelled>;
 
+/** The fields of a trade version that its cancellation names: all of `TradeCancelled` but the time. */
+export type CancelledVersion = Omit<TradeCancelled, 'cancelledAt'>;
+
+/**
+ * The `TradeCancelled` data of `trade`'s version, cancelled at `cancelledAt`. Copies the named fields one by one,
+ * so a richer trade (a stored row, a submitted event) passes no other member into the strict event.
+ */
+export function tradeCancelled(trade: CancelledVersion, cancelledAt: string): TradeCancelled {
+  return {
+    tradeId: trade.tradeId,
+    accountId: trade.accountId,
+    version: trade.version,
+    symbol: trade.symbol,
+    side: trade.side,
+    quantity: trade.quantity,
+    price: trade.price,
+    currency: trade.currency,
+    tradeTime: trade.tradeTime,
+    cancelledAt,
+  };
+}
+
 /** One failed validation rule and the human-readable reason. */
 export const RuleFailure = z.strictObject({
   ruleId: z.string().min(1),

@@ -1,4 +1,4 @@
-import { TradeCancelled, TradeSubmitted } from '../src';
+import { tradeCancelled, TradeCancelled, TradeSubmitted } from '../src';
 
 const submitted = {
   tradeId: 'T-1',
@@ -61,6 +61,12 @@ describe('TradeCancelled', () => {
 
   it('when a cancellation names the cancelled version and its fields, then it parses as it is', () => {
     expect(TradeCancelled.parse(cancelled)).toEqual(cancelled);
+  });
+
+  it('when its data is built from a richer trade, then it carries only the fields of the cancelled version', () => {
+    const data = tradeCancelled({ ...TradeSubmitted.parse(submitted), version: 2 }, '2025-03-10T15:00:00Z');
+
+    expect(TradeCancelled.parse(data)).toEqual(cancelled);
   });
 
   it('when a cancellation lacks what validation finds the version by or carries other fields, then it is refused naming them', () => {

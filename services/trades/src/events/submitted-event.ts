@@ -1,5 +1,5 @@
 /** The `trades.submitted` event of a trade version: what validation needs, nothing it must look up here. */
-import { EventTypes, type TradeCancelled, type TradeSubmitted } from '@tradeflow/contracts';
+import { EventTypes, tradeCancelled, type TradeCancelled, type TradeSubmitted } from '@tradeflow/contracts';
 import type { PublishMessage } from '@tradeflow/platform/bus';
 import { tradeAttributes } from '@tradeflow/platform/trace';
 import { submittedFields, type Trade } from '../domain';
@@ -46,18 +46,7 @@ export function cancelledMessage(trade: Trade, topic: string): PublishMessage<Tr
     type: EventTypes.tradeCancelled,
     id: `cancelled:${trade.tradeId}:${trade.version}`,
     subject: trade.tradeId,
-    data: {
-      tradeId: trade.tradeId,
-      accountId: trade.accountId,
-      version: trade.version,
-      symbol: trade.symbol,
-      side: trade.side,
-      quantity: trade.quantity,
-      price: trade.price,
-      currency: trade.currency,
-      tradeTime: trade.tradeTime,
-      cancelledAt: trade.cancelledAt ?? trade.updatedAt,
-    },
+    data: tradeCancelled(trade, trade.cancelledAt ?? trade.updatedAt),
     traceAttributes: tradeAttributes(trade),
   };
 }

@@ -1,4 +1,4 @@
-import type { TradeCancelled } from '@tradeflow/contracts';
+import { tradeCancelled, type TradeCancelled } from '@tradeflow/contracts';
 import {
   cancelledBucketKey,
   duplicateFingerprint,
@@ -14,18 +14,7 @@ import { aTrade } from './fixtures';
 const WINDOW = 60_000;
 const DAY = 'ACC-001#2025-03-10';
 const trade = aTrade({ tradeId: 'T-1', version: 2 });
-const cancellation: TradeCancelled = {
-  tradeId: trade.tradeId,
-  accountId: trade.accountId,
-  version: trade.version,
-  symbol: trade.symbol,
-  side: trade.side,
-  quantity: trade.quantity,
-  price: trade.price,
-  currency: trade.currency,
-  tradeTime: trade.tradeTime,
-  cancelledAt: '2025-03-10T15:00:00.000Z',
-};
+const cancellation: TradeCancelled = tradeCancelled(trade, '2025-03-10T15:00:00.000Z');
 const judged = (counted: number, releasedAt?: string): Judgement => ({
   status: counted === 0 ? 'REJECTED' : 'VALIDATED',
   failures: [],

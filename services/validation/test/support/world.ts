@@ -11,6 +11,7 @@ import {
   EventTypes,
   referenceKey,
   Topics,
+  tradeCancelled,
   type Account,
   type Instrument,
   type Market,
@@ -246,18 +247,7 @@ export class World {
       key: trade.accountId,
       type: EventTypes.tradeCancelled,
       id: `cancelled:${trade.tradeId}:${trade.version}`,
-      data: {
-        tradeId: trade.tradeId,
-        accountId: trade.accountId,
-        version: trade.version,
-        symbol: trade.symbol,
-        side: trade.side,
-        quantity: trade.quantity,
-        price: trade.price,
-        currency: trade.currency,
-        tradeTime: trade.tradeTime,
-        cancelledAt: new Date().toISOString(),
-      },
+      data: tradeCancelled(trade, new Date().toISOString()),
     };
   }
 
