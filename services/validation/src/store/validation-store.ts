@@ -19,6 +19,11 @@ import {
 } from '../domain';
 import type { ValidationTables } from './tables';
 
+/** One write of a DynamoDB transaction. */
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
+
 export interface ValidationStoreOptions {
   /** The duplicate window: how far either side of a trade's time an identical trade is searched. */
   duplicateWindowMs: number;
@@ -124,7 +129,6 @@ export class ValidationStore {
     now: Date,
   ): Promise<void> {
     const { bucketKey, bucketRev, index, total } = release;
-    const { accountId, day } = parseDailyTotalKey(total.key);
     const updatedAt = now.toISOString();
     await withStoreErrors(
       () =>
@@ -145,25 +149,7 @@ export class ValidationStore {
                   },
                 },
               },
-              {
-                Put: {
-                  TableName: this.tables.dailyTotals.name,
-                  Item: {
-                    dayKey: total.key,
-                    accountId,
-                    tradingDay: day,
-                    total: total.total,
-                    rev: total.expectedRev + 1,
-                    updatedAt,
-                  },
-                  ...(total.expectedRev === 0
-                    ? { ConditionExpression: 'attribute_not_exists(dayKey)' }
-                    : {
-                        ConditionExpression: 'rev = :rev',
-                        ExpressionAttributeValues: { ':rev': total.expectedRev },
-                      }),
-                },
-              },
+              this.totalPut(total, updatedAt),
             ],
           }),
         ),
@@ -178,7 +164,7 @@ export class ValidationStore {
    */
   async record(chunk: WriteChunk, now: Date): Promise<void> {
     const recordedAt = now.toISOString();
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [];
+    const items: TransactItem[] = [];
     const latest = Math.max(now.getTime(), ...chunk.trades.map(({ trade }) => Date.parse(trade.tradeTime)));
     const expiresAt = Math.ceil((latest + this.windowMs + this.retentionMs) / 1000);
     for (const bucket of chunk.fingerprints) {
@@ -203,32 +189,37 @@ export class ValidationStore {
       });
     }
     for (const total of chunk.totals) {
-      const { accountId, day } = parseDailyTotalKey(total.key);
-      items.push({
-        Put: {
-          TableName: this.tables.dailyTotals.name,
-          Item: {
-            dayKey: total.key,
-            accountId,
-            tradingDay: day,
-            total: total.total,
-            rev: total.expectedRev + 1,
-            updatedAt: recordedAt,
-          },
-          ...(total.expectedRev === 0
-            ? { ConditionExpression: 'attribute_not_exists(dayKey)' }
-            : {
-                ConditionExpression: 'rev = :rev',
-                ExpressionAttributeValues: { ':rev': total.expectedRev },
-              }),
-        },
-      });
+      items.push(this.totalPut(total, recordedAt));
     }
     if (items.length === 0) return;
     await withStoreErrors(() => this.doc.send(new TransactWriteCommand({ TransactItems: items })), {
       table: this.tables.fingerprints.name,
       operation: 'TransactWriteItems',
     });
+  }
+
+  /** The write of a day's new total, only if its revision is still the one the total was computed from. */
+  private totalPut(total: TotalWrite, updatedAt: string): TransactItem {
+    const { accountId, day } = parseDailyTotalKey(total.key);
+    return {
+      Put: {
+        TableName: this.tables.dailyTotals.name,
+        Item: {
+          dayKey: total.key,
+          accountId,
+          tradingDay: day,
+          total: total.total,
+          rev: total.expectedRev + 1,
+          updatedAt,
+        },
+        ...(total.expectedRev === 0
+          ? { ConditionExpression: 'attribute_not_exists(dayKey)' }
+          : {
+              ConditionExpression: 'rev = :rev',
+              ExpressionAttributeValues: { ':rev': total.expectedRev },
+            }),
+      },
+    };
   }
 }
 
