@@ -39,6 +39,22 @@ function bucketsOf(...placed: [TradeSubmitted, BucketEntry][]): Map<string, Fing
   return buckets;
 }
 
+/** Version `version` of trade T-1 at `price`, replacing the version before it (quantity 100 throughout). */
+const amendment = (version: number, price: number, previousPrice: number): TradeSubmitted =>
+  aTrade({
+    tradeId: 'T-1',
+    version,
+    price,
+    previous: { version: version - 1, price: previousPrice, quantity: 100 },
+  });
+
+/** The buckets after version 1 of T-1 (at the fixture's price) was validated, counting 19,710. */
+const version1Recorded = (): Map<string, FingerprintBucket> =>
+  bucketsOf([
+    aTrade({ tradeId: 'T-1', version: 1 }),
+    { tradeId: 'T-1', version: 1, tradeTimeMs: AT, judgement: validated(19_710) },
+  ]);
+
 describe('recordedState', () => {
   it('when the trade version is in its own bucket, then its recorded outcome comes back unchanged and it is not judged again', () => {
     const trade = aTrade({ tradeId: 'T-1', version: 1 });
@@ -74,17 +90,8 @@ describe('recordedState', () => {
   });
 
   it("when an amendment names the version it replaces, then that version's record in its own bucket says what to release", () => {
-    const v1 = aTrade({ tradeId: 'T-1', version: 1 });
-    const v2 = aTrade({
-      tradeId: 'T-1',
-      version: 2,
-      price: 198,
-      previous: { version: 1, price: 197.1, quantity: 100 },
-    });
-    const buckets = bucketsOf([
-      v1,
-      { tradeId: 'T-1', version: 1, tradeTimeMs: AT, judgement: validated(19_710) },
-    ]);
+    const v2 = amendment(2, 198, 197.1);
+    const buckets = version1Recorded();
 
     const state = recordedState([v2], buckets, WINDOW);
 
@@ -93,40 +100,17 @@ describe('recordedState', () => {
   });
 
   it('when the replaced version was never recorded (dead-lettered), then nothing is released for it', () => {
-    const v3 = aTrade({
-      tradeId: 'T-1',
-      version: 3,
-      price: 199,
-      previous: { version: 2, price: 198, quantity: 100 },
-    });
+    const v3 = amendment(3, 199, 198);
     // Version 1 is recorded, but the event names version 2, whose bucket holds nothing.
-    const v1 = aTrade({ tradeId: 'T-1', version: 1 });
-    const buckets = bucketsOf([
-      v1,
-      { tradeId: 'T-1', version: 1, tradeTimeMs: AT, judgement: validated(19_710) },
-    ]);
+    const buckets = version1Recorded();
 
     expect(recordedState([v3], buckets, WINDOW).contributions.size).toBe(0);
   });
 
   it('when two versions of a trade are pending in one batch, then the contribution is for the lower one (the plan carries it on)', () => {
-    const v1 = aTrade({ tradeId: 'T-1', version: 1 });
-    const v2 = aTrade({
-      tradeId: 'T-1',
-      version: 2,
-      price: 198,
-      previous: { version: 1, price: 197.1, quantity: 100 },
-    });
-    const v3 = aTrade({
-      tradeId: 'T-1',
-      version: 3,
-      price: 199,
-      previous: { version: 2, price: 198, quantity: 100 },
-    });
-    const buckets = bucketsOf([
-      v1,
-      { tradeId: 'T-1', version: 1, tradeTimeMs: AT, judgement: validated(19_710) },
-    ]);
+    const v2 = amendment(2, 198, 197.1);
+    const v3 = amendment(3, 199, 198);
+    const buckets = version1Recorded();
 
     const state = recordedState([v2, v3], buckets, WINDOW);
 
