@@ -7,7 +7,7 @@ import { EventTypes, type TradeSubmitted } from '@tradeflow/contracts';
 import { DLQ_HEADERS, type BusMessage, type PublishMessage } from '@tradeflow/platform/bus';
 import { ValidationModule } from '../src';
 import type { TradeProcessor } from '../src/events/trade-processor';
-import { eventually, World, type Instance } from './support/world';
+import { World, type Instance } from './support/world';
 
 jest.setTimeout(60_000);
 
@@ -194,24 +194,10 @@ describe('cancellations', () => {
     const after = trade(accountId, 2);
     const { price: _price, ...withoutPrice } = world.cancellation(before).data;
 
-    await world.bus.publishBatch([
-      world.submission(before),
-      {
-        topic: world.topics.submitted,
-        key: accountId,
-        type: EventTypes.tradeCancelled,
-        data: withoutPrice,
-        id: `poison-${world.run}`,
-      },
-      world.submission(after),
-    ]);
+    const dead = await world.poisonBetween(before, after, EventTypes.tradeCancelled, withoutPrice);
 
     expect((await world.outcome(before.tradeId)).status).toBe('VALIDATED');
     expect((await world.outcome(after.tradeId)).status).toBe('VALIDATED');
-    const dead = await eventually(
-      () => world.deadLetters.find((m) => m.id === `poison-${world.run}`),
-      'the dead letter',
-    );
     expect(dead.headers[DLQ_HEADERS.errorMessage]).toMatch(/is not a trade cancellation/);
     expect((await world.dailyTotal(accountId))?.total).toBe(300);
   });

@@ -188,24 +188,13 @@ describe('validation service', () => {
     const before = world.trade({ accountId, quantity: 1, price: 100 });
     const after = world.trade({ accountId, quantity: 2, price: 100 });
 
-    await world.bus.publishBatch([
-      world.submission(before),
-      {
-        topic: world.topics.submitted,
-        key: accountId,
-        type: EventTypes.tradeSubmitted,
-        data: { tradeId: 'X', quantity: -1 },
-        id: `poison-${world.run}`,
-      },
-      world.submission(after),
-    ]);
+    const dead = await world.poisonBetween(before, after, EventTypes.tradeSubmitted, {
+      tradeId: 'X',
+      quantity: -1,
+    });
 
     expect((await world.outcome(before.tradeId)).status).toBe('VALIDATED');
     expect((await world.outcome(after.tradeId)).status).toBe('VALIDATED');
-    const dead = await eventually(
-      () => world.deadLetters.find((m) => m.id === `poison-${world.run}`),
-      'the dead letter',
-    );
     expect(dead.headers[DLQ_HEADERS.errorMessage]).toMatch(/is not a submitted trade/);
     expect(dead.headers[CE_HEADERS.type]).toBe(EventTypes.tradeSubmitted);
     expect(await world.dailyTotal(accountId)).toEqual({ total: 300, rev: expect.any(Number) as number });

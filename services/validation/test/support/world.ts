@@ -256,6 +256,25 @@ export class World {
     await this.bus.publishBatch(trades.map((t) => this.submission(t)));
   }
 
+  /**
+   * Publishes a poison message (`type` with `data`) between two trades in one batch and waits for its dead
+   * letter; whether the trades around it were judged is the caller's to assert.
+   */
+  async poisonBetween(
+    before: TradeSubmitted,
+    after: TradeSubmitted,
+    type: string,
+    data: unknown,
+  ): Promise<BusMessage> {
+    const id = `poison-${this.run}`;
+    await this.bus.publishBatch([
+      this.submission(before),
+      { topic: this.topics.submitted, key: before.accountId, type, data, id },
+      this.submission(after),
+    ]);
+    return eventually(() => this.deadLetters.find((m) => m.id === id), 'the dead letter');
+  }
+
   /** The outcome events of a trade so far. */
   outcomesOf(tradeId: string): BusMessage<TradeOutcome>[] {
     return this.outcomes.filter((m) => m.data.tradeId === tradeId);
