@@ -7,7 +7,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { eventually, instrument, TRADER, TradesHarness } from './support/harness';
 
-jest.setTimeout(300_000);
+// About a minute on an idle machine; several while `make test` also builds Jaeger and Helm in the background.
+jest.setTimeout(600_000);
 
 const LINES = 100_000;
 /** The client sends this many lines, then waits until the job shows progress before sending the rest. */
@@ -26,7 +27,12 @@ beforeAll(async () => {
   h.bus.discardPublishes = true;
 });
 
+// What the test leaves running until it ends; stopped here too, since a timed-out test never reaches its own
+// cleanup and a sampler forcing GC every half second would slow every later suite in this worker.
+const cleanups: (() => void)[] = [];
+
 afterAll(async () => {
+  for (const cleanup of cleanups) cleanup();
   await h?.close();
 });
 
@@ -61,6 +67,7 @@ it('when 100,000 lines are streamed, then progress moves while the upload runs, 
   };
   const baseline = memory();
   const sampler = setInterval(() => samples.push(memory()), 500);
+  cleanups.push(() => clearInterval(sampler));
 
   const req = httpRequest(`${base}/v1/trades/bulk`, {
     method: 'POST',
@@ -101,18 +108,27 @@ it('when 100,000 lines are streamed, then progress moves while the upload runs, 
   release();
 
   const progress: number[] = [early.linesRead];
+  let stopWatching = false;
+  cleanups.push(() => (stopWatching = true));
   const watcher = (async () => {
-    for (;;) {
+    // Stops with the test too (a timeout must not leave it polling a service that is being closed).
+    while (!stopWatching) {
       const job = (await h.api().get(location).expect(200)).body as Job;
       if (job.state !== 'RUNNING') return job;
       progress.push(job.linesRead);
       await new Promise((r) => setTimeout(r, 500));
     }
+    return undefined;
   })();
-  await sending;
-  await done;
-  const final = await watcher;
-  clearInterval(sampler);
+  let final: Job | undefined;
+  try {
+    await sending;
+    await done;
+    final = await watcher;
+  } finally {
+    stopWatching = true;
+    clearInterval(sampler);
+  }
 
   expect(final).toMatchObject({
     state: 'COMPLETED',
